@@ -1,0 +1,20 @@
+//! SeaORM entities of the film content server: one module per table, no business logic.
+//!
+//! A film (`movie`) owns its plot paragraphs, sections, characters, themes and locations
+//! (deleted with it). People (`person`) and companies (`company`) are shared between films and
+//! linked to them through `credit` (director, writer, ...) and `movie_company` (production, ...);
+//! a character's actor is a person.
+
+pub mod character;
+pub mod company;
+pub mod credit;
+pub mod location;
+pub mod movie;
+pub mod movie_company;
+pub mod person;
+pub mod plot_paragraph;
+pub mod roles;
+pub mod section;
+pub mod theme;
+
+pub use roles::{CompanyRole, CreditRole};

@@ -1,0 +1,42 @@
+//! `section`: a titled section of a film page, in order.
+
+use sea_orm::entity::prelude::*;
+
+/// A titled section of a film page.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "section")]
+pub struct Model {
+    /// Surrogate key.
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    /// The film this belongs to.
+    pub movie_id: i32,
+    /// Order within the film, from 1.
+    pub position: i32,
+    /// Heading.
+    pub title: String,
+    /// Text.
+    #[sea_orm(column_type = "Text")]
+    pub body: String,
+}
+
+/// Relations of a section.
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    /// The film.
+    #[sea_orm(
+        belongs_to = "super::movie::Entity",
+        from = "Column::MovieId",
+        to = "super::movie::Column::Id",
+        on_delete = "Cascade"
+    )]
+    Movie,
+}
+
+impl Related<super::movie::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Movie.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}

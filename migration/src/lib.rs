@@ -1,0 +1,24 @@
+//! Schema migrations of the film content server, and the migration that seeds M. Butterfly.
+//!
+//! Migrations are frozen once released: they speak SQL through sea-query with their own
+//! identifiers, never through the entity crate, so later changes to the entities cannot change
+//! what an old migration does.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261124_000001_create_film_tables;
+mod m20261124_000002_seed_m_butterfly;
+pub mod seed;
+
+/// Runs this crate's migrations in order.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261124_000001_create_film_tables::Migration),
+            Box::new(m20261124_000002_seed_m_butterfly::Migration),
+        ]
+    }
+}

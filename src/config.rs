@@ -1,0 +1,146 @@
+//! The server's one typed configuration: command-line flags with environment-variable
+//! fallbacks, parsed once in `main` and passed down.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Command line of the `filmserver` binary.
+#[derive(Debug, Clone, Parser)]
+#[command(
+    name = "filmserver",
+    version,
+    about = "A GraphQL content server for film pages"
+)]
+pub struct Cli {
+    /// Settings shared by every subcommand.
+    #[command(flatten)]
+    pub config: Config,
+    /// What to do; `serve` when omitted.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// What the binary does.
+#[derive(Debug, Clone, Subcommand)]
+pub enum Command {
+    /// Migrate (and seed) the database, then serve GraphQL over HTTP (the default).
+    Serve,
+    /// Migrate (and seed) the database, then exit.
+    Migrate,
+    /// Print the GraphQL schema (SDL) to stdout.
+    PrintSchema,
+}
+
+/// Server settings. Every field is a flag and an environment variable.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Config {
+    /// Address to listen on.
+    #[arg(
+        long,
+        env = "LISTEN_ADDR",
+        default_value = "127.0.0.1:8000",
+        global = true
+    )]
+    pub listen: SocketAddr,
+
+    /// Database URL (`postgres://...` or `sqlite://...`). When unset, the embedded SQLite
+    /// file at `--sqlite-path` is used.
+    #[arg(long, env = "DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+
+    /// SQLite file used when no database URL is given; created on first start.
+    #[arg(
+        long,
+        env = "SQLITE_PATH",
+        default_value = "filmserver.db",
+        global = true
+    )]
+    pub sqlite_path: PathBuf,
+
+    /// Largest number of pooled database connections.
+    #[arg(long, env = "DB_MAX_CONNECTIONS", default_value_t = 10, global = true)]
+    pub db_max_connections: u32,
+
+    /// Seconds to wait for a pooled connection before a request fails.
+    #[arg(
+        long,
+        env = "DB_ACQUIRE_TIMEOUT_SECS",
+        default_value_t = 5,
+        global = true
+    )]
+    pub db_acquire_timeout_secs: u64,
+
+    /// Largest request body accepted, in bytes; larger ones get 413.
+    #[arg(
+        long,
+        env = "MAX_BODY_BYTES",
+        default_value_t = 1_048_576,
+        global = true
+    )]
+    pub max_body_bytes: usize,
+
+    /// Log line format; the level comes from `RUST_LOG` (default `info`).
+    #[arg(long, env = "LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
+    pub log_format: LogFormat,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+impl Config {
+    /// The database URL to connect to: `--database-url`, else the SQLite file (created if absent).
+    pub fn effective_database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) if !url.trim().is_empty() => url.clone(),
+            _ => format!("sqlite://{}?mode=rwc", self.sqlite_path.display()),
+        }
+    }
+
+    /// The pool's acquire timeout.
+    pub fn db_acquire_timeout(&self) -> Duration {
+        Duration::from_secs(self.db_acquire_timeout_secs)
+    }
+
+    /// Settings for tests and tools: defaults, with this database URL.
+    pub fn for_database(database_url: impl Into<String>) -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            database_url: Some(database_url.into()),
+            sqlite_path: PathBuf::from("filmserver.db"),
+            db_max_connections: 5,
+            db_acquire_timeout_secs: 5,
+            max_body_bytes: 1_048_576,
+            log_format: LogFormat::Text,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_is_the_default_database() {
+        let cli = Cli::parse_from(["filmserver", "--sqlite-path", "/tmp/x.db"]);
+        assert_eq!(
+            cli.config.effective_database_url(),
+            "sqlite:///tmp/x.db?mode=rwc"
+        );
+        assert!(cli.command.is_none());
+    }
+
+    #[test]
+    fn database_url_flag_wins() {
+        let cli = Cli::parse_from(["filmserver", "--database-url", "postgres://h/db", "serve"]);
+        assert_eq!(cli.config.effective_database_url(), "postgres://h/db");
+    }
+}

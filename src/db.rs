@@ -1,0 +1,59 @@
+//! Database connection (SQLite or PostgreSQL), migrations, and the SQL statement counter.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+
+use crate::config::Config;
+
+/// Counts the SQL statements a connection pool has run (shared by clones).
+#[derive(Debug, Clone, Default)]
+pub struct SqlStatementCounter(Arc<AtomicU64>);
+
+impl SqlStatementCounter {
+    /// Statements run so far.
+    pub fn get(&self) -> u64 {
+        self.0.load(Ordering::Relaxed)
+    }
+
+    fn increment(&self) {
+        self.0.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// Opens a pool to the configured database and starts counting its statements.
+pub async fn connect(config: &Config) -> Result<(DatabaseConnection, SqlStatementCounter), DbErr> {
+    let url = config.effective_database_url();
+    let mut options = ConnectOptions::new(url);
+    options
+        .max_connections(config.db_max_connections)
+        .min_connections(1)
+        .acquire_timeout(config.db_acquire_timeout())
+        .test_before_acquire(false)
+        .sqlx_logging(false);
+    let mut db = Database::connect(options).await?;
+    let counter = SqlStatementCounter::default();
+    let seen = counter.clone();
+    db.set_metric_callback(move |info| {
+        seen.increment();
+        tracing::trace!(
+            sql = %info.statement.sql,
+            elapsed_us = info.elapsed.as_micros() as u64,
+            failed = info.failed,
+            "sql"
+        );
+    });
+    Ok((db, counter))
+}
+
+/// Applies every pending migration, the M. Butterfly seed included. Safe to run repeatedly.
+pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
+    Migrator::up(db, None).await
+}
+
+/// Whether the database answers a trivial query.
+pub async fn ping(db: &DatabaseConnection) -> bool {
+    db.ping().await.is_ok()
+}

@@ -1,0 +1,136 @@
+//! DataLoaders: every nested list or link is fetched for all parents of a request at once,
+//! one SQL statement per relation, never one per parent row.
+//!
+//! One [`DbLoader`] implements [`Loader`] for many key types; each key type names a relation
+//! (`SectionsOf(movie_id)`, `PersonById(person_id)`, ...). A fresh [`Loaders`] is made per
+//! request, so its cache never serves another request's data.
+
+use std::collections::HashMap;
+use std::hash::Hash;
+use std::time::Duration;
+
+use async_graphql::dataloader::{DataLoader, Loader};
+use entity::{
+    character, company, credit, location, movie, movie_company, person, plot_paragraph, section,
+    theme,
+};
+use sea_orm::DatabaseConnection;
+
+use crate::service::{companies, film_parts, movies, people};
+
+/// This request's loaders.
+pub type Loaders = DataLoader<DbLoader>;
+
+/// How long a loader waits to gather keys from sibling resolvers before it runs its query.
+const BATCH_DELAY: Duration = Duration::from_millis(1);
+
+/// Makes the loaders for one request.
+pub fn for_request(db: &DatabaseConnection) -> Loaders {
+    DataLoader::new(DbLoader { db: db.clone() }, tokio::spawn).delay(BATCH_DELAY)
+}
+
+/// Loads film content in batches.
+pub struct DbLoader {
+    db: DatabaseConnection,
+}
+
+/// Groups `rows` by the key `key_of` gives, with an empty list for every key without rows.
+fn group_by_key<K, T>(keys: &[K], rows: Vec<T>, key_of: impl Fn(&T) -> K) -> HashMap<K, Vec<T>>
+where
+    K: Hash + Eq + Clone,
+{
+    let mut grouped: HashMap<K, Vec<T>> = keys.iter().map(|k| (k.clone(), Vec::new())).collect();
+    for row in rows {
+        grouped.entry(key_of(&row)).or_default().push(row);
+    }
+    grouped
+}
+
+/// Declares a key type and the loader of the list of rows it names.
+macro_rules! list_loader {
+    ($(#[$doc:meta])* $key:ident => Vec<$model:ty>, $fetch:path, |$row:ident| $parent:expr) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub struct $key(pub i32);
+
+        impl Loader<$key> for DbLoader {
+            type Value = Vec<$model>;
+            type Error = async_graphql::Error;
+
+            async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, Self::Value>, Self::Error> {
+                let ids: Vec<i32> = keys.iter().map(|k| k.0).collect();
+                let rows = $fetch(&self.db, &ids).await?;
+                Ok(group_by_key(keys, rows, |$row: &$model| $key($parent)))
+            }
+        }
+    };
+}
+
+/// Declares a key type and the loader of the one row it names.
+macro_rules! row_loader {
+    ($(#[$doc:meta])* $key:ident => $model:ty, $fetch:path) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub struct $key(pub i32);
+
+        impl Loader<$key> for DbLoader {
+            type Value = $model;
+            type Error = async_graphql::Error;
+
+            async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, Self::Value>, Self::Error> {
+                let ids: Vec<i32> = keys.iter().map(|k| k.0).collect();
+                let rows = $fetch(&self.db, &ids).await?;
+                Ok(rows.into_iter().map(|row| ($key(row.id), row)).collect())
+            }
+        }
+    };
+}
+
+row_loader!(
+    /// A film by id.
+    MovieById => movie::Model, movies::find_by_ids
+);
+row_loader!(
+    /// A person by id.
+    PersonById => person::Model, people::find_by_ids
+);
+row_loader!(
+    /// A company by id.
+    CompanyById => company::Model, companies::find_by_ids
+);
+list_loader!(
+    /// A film's plot paragraphs, by film id.
+    PlotOf => Vec<plot_paragraph::Model>, film_parts::plot_of_movies, |row| row.movie_id
+);
+list_loader!(
+    /// A film's sections, by film id.
+    SectionsOf => Vec<section::Model>, film_parts::sections_of_movies, |row| row.movie_id
+);
+list_loader!(
+    /// A film's characters with their actors, by film id.
+    CharactersOf => Vec<(character::Model, Option<person::Model>)>, film_parts::characters_of_movies, |row| row.0.movie_id
+);
+list_loader!(
+    /// A film's themes, by film id.
+    ThemesOf => Vec<theme::Model>, film_parts::themes_of_movies, |row| row.movie_id
+);
+list_loader!(
+    /// A film's locations, by film id.
+    LocationsOf => Vec<location::Model>, film_parts::locations_of_movies, |row| row.movie_id
+);
+list_loader!(
+    /// A film's credits (director, ...) with their people, by film id.
+    CreditsOfMovie => Vec<(credit::Model, person::Model)>, film_parts::credits_of_movies, |row| row.0.movie_id
+);
+list_loader!(
+    /// A film's companies with their parts, by film id.
+    CompaniesOfMovie => Vec<(movie_company::Model, company::Model)>, film_parts::companies_of_movies, |row| row.0.movie_id
+);
+list_loader!(
+    /// A person's credits, by person id.
+    CreditsOfPerson => Vec<(credit::Model, person::Model)>, film_parts::credits_of_people, |row| row.0.person_id
+);
+list_loader!(
+    /// The characters a person plays, by person id.
+    RolesOfPerson => Vec<(character::Model, Option<person::Model>)>, film_parts::characters_played_by, |row| row.0.actor_id.unwrap_or_default()
+);

@@ -1,0 +1,122 @@
+//! Checks a request before it runs, where async-graphql leaves a gap: which operation it
+//! selects (the transport refuses mutations over GET), and whether every required variable is
+//! given (a missing one is a *request* error under the GraphQL-over-HTTP spec, not a field
+//! error).
+
+use async_graphql::parser::types::{DocumentOperations, OperationDefinition, OperationType};
+use async_graphql::{Request, ServerError, Value};
+
+/// What the pre-flight found.
+#[derive(Debug, Default)]
+pub struct Preflight {
+    /// The type of the selected operation, when the document parses and selects one.
+    pub operation: Option<OperationType>,
+    /// Request errors to answer with instead of running (empty when the request may run).
+    pub errors: Vec<ServerError>,
+}
+
+/// Parses the request's document (cached on the request for execution) and checks it.
+/// A document that does not parse passes: execution reports the syntax error itself.
+pub fn preflight(request: &mut Request) -> Preflight {
+    let operation_name = request.operation_name.clone();
+    let variables = request.variables.clone();
+    let Ok(document) = request.parsed_query() else {
+        return Preflight::default();
+    };
+    let selected = match (&document.operations, operation_name.as_deref()) {
+        (DocumentOperations::Single(op), _) => Some(&op.node),
+        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name).map(|op| &op.node),
+        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => {
+            ops.values().next().map(|op| &op.node)
+        }
+        _ => None,
+    };
+    let Some(operation) = selected else {
+        return Preflight::default();
+    };
+    Preflight {
+        operation: Some(operation.ty),
+        errors: missing_variables(operation, &variables),
+    }
+}
+
+/// Errors for the non-null variables without a default that the request leaves out or nulls.
+fn missing_variables(
+    operation: &OperationDefinition,
+    variables: &async_graphql::Variables,
+) -> Vec<ServerError> {
+    operation
+        .variable_definitions
+        .iter()
+        .filter(|definition| {
+            let definition = &definition.node;
+            !definition.var_type.node.nullable
+                && definition.default_value.is_none()
+                && matches!(
+                    variables.get(&definition.name.node),
+                    None | Some(Value::Null)
+                )
+        })
+        .map(|definition| {
+            let name = &definition.node.name.node;
+            let mut error = ServerError::new(
+                format!(
+                    "variable `${name}` of type `{}` is required but was not given",
+                    definition.node.var_type.node
+                ),
+                Some(definition.pos),
+            );
+            let extensions = error.extensions.get_or_insert_with(Default::default);
+            extensions.set("code", "BAD_USER_INPUT");
+            extensions.set("field", format!("${name}"));
+            error
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(query: &str, variables: serde_json::Value, name: Option<&str>) -> Preflight {
+        let mut request =
+            Request::new(query).variables(async_graphql::Variables::from_json(variables));
+        if let Some(name) = name {
+            request = request.operation_name(name);
+        }
+        preflight(&mut request)
+    }
+
+    #[test]
+    fn finds_the_selected_operation() {
+        let doc = "query A { a } mutation B { b }";
+        assert_eq!(
+            check(doc, serde_json::json!({}), Some("B")).operation,
+            Some(OperationType::Mutation)
+        );
+        assert_eq!(check(doc, serde_json::json!({}), None).operation, None);
+        assert_eq!(
+            check("{ a }", serde_json::json!({}), None).operation,
+            Some(OperationType::Query)
+        );
+    }
+
+    #[test]
+    fn reports_missing_required_variables() {
+        let doc = "query($a: String!, $b: Int, $c: Int! = 1) { x }";
+        let found = check(doc, serde_json::json!({ "b": null }), None);
+        assert_eq!(found.errors.len(), 1);
+        assert!(found.errors[0].message.contains("$a"));
+        assert!(
+            check(doc, serde_json::json!({ "a": "x" }), None)
+                .errors
+                .is_empty()
+        );
+        assert_eq!(
+            check(doc, serde_json::json!({ "a": null }), None)
+                .errors
+                .len(),
+            1
+        );
+    }
+}

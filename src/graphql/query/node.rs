@@ -1,0 +1,51 @@
+//! `node(id:)`: any object by its global id (Relay).
+
+use async_graphql::{Context, ID, Object, Result};
+
+use crate::graphql::context::{db, loaders};
+use crate::graphql::loaders::{CompanyById, MovieById, PersonById};
+use crate::graphql::types::global_id::{NodeKind, decode};
+use crate::graphql::types::{Character, Company, Location, Movie, Node, Person, Section, Theme};
+use crate::service::film_parts::by_id;
+
+/// The Relay node query.
+#[derive(Default)]
+pub struct NodeQuery;
+
+#[Object]
+impl NodeQuery {
+    /// The object with this global id, or null when it no longer exists.
+    async fn node(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "A global id, as an object's `id` field gives it.")] id: ID,
+    ) -> Result<Option<Node>> {
+        let (kind, row) = decode(&id, "id")?;
+        let db = db(ctx)?;
+        let loaders = loaders(ctx)?;
+        Ok(match kind {
+            NodeKind::Movie => loaders
+                .load_one(MovieById(row))
+                .await?
+                .map(|m| Node::Movie(Movie(m))),
+            NodeKind::Person => loaders
+                .load_one(PersonById(row))
+                .await?
+                .map(|m| Node::Person(Person(m))),
+            NodeKind::Company => loaders
+                .load_one(CompanyById(row))
+                .await?
+                .map(|m| Node::Company(Company(m))),
+            NodeKind::Character => by_id::character(db, row)
+                .await?
+                .map(|(character, actor)| Node::Character(Character(character, actor))),
+            NodeKind::Section => by_id::section(db, row)
+                .await?
+                .map(|m| Node::Section(Section(m))),
+            NodeKind::Theme => by_id::theme(db, row).await?.map(|m| Node::Theme(Theme(m))),
+            NodeKind::Location => by_id::location(db, row)
+                .await?
+                .map(|m| Node::Location(Location(m))),
+        })
+    }
+}

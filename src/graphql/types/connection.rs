@@ -1,0 +1,61 @@
+//! Relay connections: a page of nodes, each edge with its opaque cursor, and `pageInfo`.
+
+use async_graphql::{Context, Object, Result, SimpleObject};
+
+use super::Movie;
+use crate::graphql::context::db;
+use crate::service::movies;
+
+/// Where a page sits in its list (Relay `PageInfo`).
+#[derive(Clone, Debug, SimpleObject)]
+pub struct PageInfo {
+    /// Whether rows follow this page: ask again with `after: endCursor`.
+    pub has_next_page: bool,
+    /// Whether rows come before this page (true when the page was asked for with `after`).
+    pub has_previous_page: bool,
+    /// The cursor of the first edge, null for an empty page.
+    pub start_cursor: Option<String>,
+    /// The cursor of the last edge, null for an empty page.
+    pub end_cursor: Option<String>,
+}
+
+/// One film in a page, with its cursor.
+#[derive(Clone, SimpleObject)]
+pub struct MovieEdge {
+    /// Opaque cursor: pass it as `after` to get the films after this one.
+    pub cursor: String,
+    /// The film.
+    pub node: Movie,
+}
+
+/// A page of films.
+pub struct MovieConnection {
+    /// The films of the page, in order, with cursors.
+    pub edges: Vec<MovieEdge>,
+    /// Where the page sits in the list.
+    pub page_info: PageInfo,
+}
+
+/// A page of films (Relay connection).
+#[Object]
+impl MovieConnection {
+    /// The films of this page with their cursors, in order.
+    async fn edges(&self) -> &[MovieEdge] {
+        &self.edges
+    }
+
+    /// The films of this page, in order (the edges' nodes, for clients that need no cursors).
+    async fn nodes(&self) -> Vec<&Movie> {
+        self.edges.iter().map(|edge| &edge.node).collect()
+    }
+
+    /// Where this page sits in the list.
+    async fn page_info(&self) -> &PageInfo {
+        &self.page_info
+    }
+
+    /// How many films there are in all (counted only when asked for).
+    async fn total_count(&self, ctx: &Context<'_>) -> Result<u64> {
+        Ok(movies::count(db(ctx)?).await?)
+    }
+}

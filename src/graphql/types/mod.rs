@@ -1,0 +1,22 @@
+//! API types: what clients see, kept apart from the entities so that the database and the API
+//! can evolve separately. Each wraps an entity row and chooses which facts to expose.
+
+pub mod character;
+pub mod company;
+pub mod connection;
+pub mod credit;
+pub mod cursor;
+pub mod global_id;
+pub mod movie;
+pub mod node;
+pub mod parts;
+pub mod person;
+
+pub use character::Character;
+pub use company::{Company, CompanyCredit, CompanyRole};
+pub use connection::{MovieConnection, MovieEdge, PageInfo};
+pub use credit::{Credit, CreditRole};
+pub use movie::Movie;
+pub use node::Node;
+pub use parts::{Location, Period, Section, Setting, Theme};
+pub use person::Person;

@@ -1,0 +1,163 @@
+//! `Movie`: a film page.
+
+use async_graphql::{Context, ID, Object, Result};
+use chrono::{DateTime, Utc};
+use entity::movie;
+
+use super::global_id::{NodeKind, encode};
+use super::{
+    Character, CompanyCredit, Credit, CreditRole, Period, Person, Section, Setting, Theme,
+};
+use crate::error::AppError;
+use crate::graphql::context::loaders;
+use crate::graphql::loaders::{
+    CharactersOf, CompaniesOfMovie, CreditsOfMovie, MovieById, PlotOf, SectionsOf, ThemesOf,
+};
+
+/// A film page: the film's facts, its plot, ordered sections, characters and who plays them,
+/// credits, companies, period, setting and themes.
+#[derive(Clone)]
+pub struct Movie(pub movie::Model);
+
+/// A film page: the film's facts, its plot, ordered sections, characters and who plays them,
+/// credits, companies, period, setting and themes.
+#[Object]
+impl Movie {
+    /// Globally unique, opaque id; `node(id:)` fetches the film again.
+    pub async fn id(&self) -> ID {
+        encode(NodeKind::Movie, self.0.id)
+    }
+
+    /// URL key, unique among films (`m-butterfly`); `movie(slug:)` finds the film by it.
+    async fn slug(&self) -> &str {
+        &self.0.slug
+    }
+
+    /// Display title (`M. Butterfly`).
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+
+    /// Year of first release.
+    async fn release_year(&self) -> i32 {
+        self.0.release_year
+    }
+
+    /// The plot synopsis, as paragraphs in reading order.
+    async fn plot(&self, ctx: &Context<'_>) -> Result<Vec<String>> {
+        let rows = loaders(ctx)?.load_one(PlotOf(self.0.id)).await?;
+        Ok(rows
+            .unwrap_or_default()
+            .into_iter()
+            .map(|p| p.body)
+            .collect())
+    }
+
+    /// The page's titled sections, in reading order.
+    async fn sections(&self, ctx: &Context<'_>) -> Result<Vec<Section>> {
+        let rows = loaders(ctx)?.load_one(SectionsOf(self.0.id)).await?;
+        Ok(rows.unwrap_or_default().into_iter().map(Section).collect())
+    }
+
+    /// The characters, in page order, each with the person who plays them.
+    async fn characters(&self, ctx: &Context<'_>) -> Result<Vec<Character>> {
+        let rows = loaders(ctx)?.load_one(CharactersOf(self.0.id)).await?;
+        Ok(rows
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(character, actor)| Character(character, actor))
+            .collect())
+    }
+
+    /// The film's directors, in credit order.
+    async fn directors(&self, ctx: &Context<'_>) -> Result<Vec<Person>> {
+        let credits = loaders(ctx)?.load_one(CreditsOfMovie(self.0.id)).await?;
+        Ok(credits
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|(credit, _)| credit.role == entity::CreditRole::Director)
+            .map(|(_, person)| Person(person))
+            .collect())
+    }
+
+    /// People credited on the film (director, writer, ...), in credit order; `role` keeps
+    /// only one kind. Actors are found through `characters`.
+    async fn credits(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only credits of this kind.")] role: Option<CreditRole>,
+    ) -> Result<Vec<Credit>> {
+        let rows = loaders(ctx)?.load_one(CreditsOfMovie(self.0.id)).await?;
+        let role = role.map(entity::CreditRole::from);
+        Ok(rows
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|(credit, _)| role.is_none_or(|r| credit.role == r))
+            .map(|(credit, person)| Credit(credit, person))
+            .collect())
+    }
+
+    /// Companies that made or distributed the film, with their part, in credit order.
+    async fn companies(&self, ctx: &Context<'_>) -> Result<Vec<CompanyCredit>> {
+        let rows = loaders(ctx)?.load_one(CompaniesOfMovie(self.0.id)).await?;
+        Ok(rows
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(part, company)| CompanyCredit(part, company))
+            .collect())
+    }
+
+    /// The years the story spans, with a description; null when the page gives none.
+    async fn period(&self) -> Option<Period> {
+        let m = &self.0;
+        if m.period_start_year.is_none()
+            && m.period_end_year.is_none()
+            && m.period_description.is_none()
+        {
+            return None;
+        }
+        Some(Period {
+            start_year: m.period_start_year,
+            end_year: m.period_end_year,
+            description: m.period_description.clone(),
+        })
+    }
+
+    /// Where the story takes place: a description and the places, in page order.
+    async fn setting(&self) -> Setting {
+        Setting {
+            movie_id: self.0.id,
+            description: self.0.setting_description.clone(),
+        }
+    }
+
+    /// The film's themes, in page order, each with its emoji.
+    async fn themes(&self, ctx: &Context<'_>) -> Result<Vec<Theme>> {
+        let rows = loaders(ctx)?.load_one(ThemesOf(self.0.id)).await?;
+        Ok(rows.unwrap_or_default().into_iter().map(Theme).collect())
+    }
+
+    /// Revision counter, raised by every change; editors send it back to change the film.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+
+    /// When the film was added.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    /// When the film was last changed.
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+}
+
+/// The film with this id, through the request's loader; a film that vanished mid-request is
+/// `NOT_FOUND`.
+pub async fn load_movie(ctx: &Context<'_>, id: i32) -> Result<Movie> {
+    match loaders(ctx)?.load_one(MovieById(id)).await? {
+        Some(model) => Ok(Movie(model)),
+        None => Err(AppError::NotFound("the film no longer exists".into()).into()),
+    }
+}

@@ -1,0 +1,127 @@
+//! The parts of a film page: sections, themes, locations, the period and the setting.
+
+use async_graphql::{Context, ID, Object, Result, SimpleObject};
+use entity::{location, section, theme};
+
+use super::global_id::{NodeKind, encode};
+use crate::graphql::context::loaders;
+use crate::graphql::loaders::LocationsOf;
+
+/// A titled section of a film page (`Jeanne's Disapproval`).
+#[derive(Clone)]
+pub struct Section(pub section::Model);
+
+/// A titled section of a film page (`Jeanne's Disapproval`).
+#[Object]
+impl Section {
+    /// Globally unique, opaque id.
+    pub async fn id(&self) -> ID {
+        encode(NodeKind::Section, self.0.id)
+    }
+
+    /// Place in the page, from 1.
+    async fn position(&self) -> i32 {
+        self.0.position
+    }
+
+    /// Heading.
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+
+    /// Text; `*emphasis*` marks are kept as written.
+    async fn body(&self) -> &str {
+        &self.0.body
+    }
+}
+
+/// A theme of a film (`💔 Love & Betrayal`).
+#[derive(Clone)]
+pub struct Theme(pub theme::Model);
+
+/// A theme of a film (`💔 Love & Betrayal`).
+#[Object]
+impl Theme {
+    /// Globally unique, opaque id.
+    pub async fn id(&self) -> ID {
+        encode(NodeKind::Theme, self.0.id)
+    }
+
+    /// Place among the film's themes, from 1.
+    async fn position(&self) -> i32 {
+        self.0.position
+    }
+
+    /// One emoji, exactly as written (variation selectors included).
+    async fn emoji(&self) -> &str {
+        &self.0.emoji
+    }
+
+    /// Short name.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// What the film does with the theme.
+    async fn description(&self) -> &str {
+        &self.0.description
+    }
+}
+
+/// A place where a film is set (`Beijing`).
+#[derive(Clone)]
+pub struct Location(pub location::Model);
+
+/// A place where a film is set (`Beijing`).
+#[Object]
+impl Location {
+    /// Globally unique, opaque id.
+    pub async fn id(&self) -> ID {
+        encode(NodeKind::Location, self.0.id)
+    }
+
+    /// Place among the film's locations, from 1.
+    async fn position(&self) -> i32 {
+        self.0.position
+    }
+
+    /// Place name.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+}
+
+/// The years a story spans (`1964`–`1968`).
+#[derive(Clone, SimpleObject)]
+pub struct Period {
+    /// First year.
+    pub start_year: Option<i32>,
+    /// Last year.
+    pub end_year: Option<i32>,
+    /// What the period meant for the story.
+    pub description: Option<String>,
+}
+
+/// Where a story takes place.
+#[derive(Clone)]
+pub struct Setting {
+    /// The film, for loading its locations.
+    pub movie_id: i32,
+    /// Prose about the places.
+    pub description: Option<String>,
+}
+
+/// Where a story takes place.
+#[Object]
+impl Setting {
+    /// Prose about the places.
+    async fn description(&self) -> Option<&str> {
+        self.description.as_deref()
+    }
+
+    /// The places, in page order.
+    async fn locations(&self, ctx: &Context<'_>) -> Result<Vec<Location>> {
+        let rows = loaders(ctx)?.load_one(LocationsOf(self.movie_id)).await?;
+        Ok(rows.unwrap_or_default().into_iter().map(Location).collect())
+    }
+}

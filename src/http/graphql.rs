@@ -1,0 +1,198 @@
+//! GraphQL over HTTP, per the GraphQL-over-HTTP spec.
+//!
+//! - `POST /graphql` takes `application/json` (UTF-8) bodies; anything else is 415, a body that
+//!   is not a GraphQL request is 400, a body over the configured limit is 413.
+//! - `GET /graphql` takes `query`, `variables`, `operationName` and `extensions` in the query
+//!   string; it runs queries only (a mutation is 405, with `Allow: POST`).
+//! - The response type follows `Accept`: `application/graphql-response+json` (request errors
+//!   are 400 and carry no `data`) or `application/json` (request errors are 200); a client that
+//!   accepts neither gets 406.
+//! - Every error body is a GraphQL response: `{"errors": [{"message", "extensions": {"code"}}]}`.
+
+use async_graphql::parser::types::OperationType;
+use async_graphql::{BatchRequest, Request as GraphQLRequest, Response as GraphQLResponse};
+use async_graphql_axum::GraphQLBatchRequest;
+use async_graphql_axum::rejection::GraphQLRejection;
+use axum::body::{Body, to_bytes};
+use axum::extract::{FromRequest, Request, State};
+use axum::http::header::{ALLOW, CONTENT_LENGTH, CONTENT_TYPE};
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+use super::media::{BodyMediaError, ResponseMedia, check_body_media, negotiate};
+use crate::AppState;
+use crate::graphql::extensions::with_code;
+use crate::graphql::{preflight, prepare_request};
+
+/// `POST /graphql`.
+pub async fn graphql_post(State(state): State<AppState>, request: Request) -> Response {
+    let Some(media) = negotiate(request.headers()) else {
+        return not_acceptable();
+    };
+    match check_body_media(request.headers()) {
+        Ok(()) => {}
+        Err(BodyMediaError::Missing) => {
+            return request_error(
+                media,
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "a POST needs `Content-Type: application/json`",
+            );
+        }
+        Err(BodyMediaError::Unsupported(found)) => {
+            return request_error(
+                media,
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                &format!("unsupported content type `{found}`: send `application/json` in UTF-8"),
+            );
+        }
+    }
+    let limit = state.max_body_bytes;
+    let declared_too_large = request
+        .headers()
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok())
+        .is_some_and(|len| len > limit);
+    if declared_too_large {
+        return body_too_large(media, limit);
+    }
+    let (parts, body) = request.into_parts();
+    let Ok(bytes) = to_bytes(body, limit).await else {
+        return body_too_large(media, limit);
+    };
+    let request = Request::from_parts(parts, Body::from(bytes));
+    match GraphQLBatchRequest::<GraphQLRejection>::from_request(request, &()).await {
+        Ok(batch) => match batch.into_inner() {
+            BatchRequest::Single(request) => execute(&state, media, request).await,
+            BatchRequest::Batch(_) => request_error(
+                media,
+                StatusCode::BAD_REQUEST,
+                "batched requests are not supported: send one operation per request",
+            ),
+        },
+        Err(GraphQLRejection(err)) => request_error(
+            media,
+            StatusCode::BAD_REQUEST,
+            &format!("the body is not a GraphQL request: {err}"),
+        ),
+    }
+}
+
+/// `GET /graphql`: queries only.
+pub async fn graphql_get(State(state): State<AppState>, request: Request) -> Response {
+    let Some(media) = negotiate(request.headers()) else {
+        return not_acceptable();
+    };
+    let mut request = match GraphQLBatchRequest::<GraphQLRejection>::from_request(request, &())
+        .await
+        .map(|batch| batch.into_inner())
+    {
+        Ok(BatchRequest::Single(request)) => request,
+        Ok(BatchRequest::Batch(_)) | Err(_) => {
+            return request_error(
+                media,
+                StatusCode::BAD_REQUEST,
+                "the query string is not a GraphQL request (`variables` and `extensions` must be JSON)",
+            );
+        }
+    };
+    if preflight(&mut request).operation == Some(OperationType::Mutation) {
+        let mut response = request_error(
+            media,
+            StatusCode::METHOD_NOT_ALLOWED,
+            "mutations are only accepted over POST",
+        );
+        response
+            .headers_mut()
+            .insert(ALLOW, HeaderValue::from_static("POST"));
+        return response;
+    }
+    execute(&state, media, request).await
+}
+
+async fn execute(state: &AppState, media: ResponseMedia, mut request: GraphQLRequest) -> Response {
+    if request.query.trim().is_empty() {
+        return request_error(media, StatusCode::BAD_REQUEST, "the request has no `query`");
+    }
+    let checked = preflight(&mut request);
+    if !checked.errors.is_empty() {
+        return graphql_response(media, GraphQLResponse::from_errors(checked.errors), false);
+    }
+    let (request, started) = prepare_request(request, &state.db);
+    let response = state.schema.execute(request).await;
+    graphql_response(media, response, started.get())
+}
+
+/// Serializes an executed (or refused) GraphQL response with the spec's status code.
+fn graphql_response(
+    media: ResponseMedia,
+    mut response: GraphQLResponse,
+    executed: bool,
+) -> Response {
+    if !executed {
+        response.errors = std::mem::take(&mut response.errors)
+            .into_iter()
+            .map(|error| with_code(error, "BAD_REQUEST"))
+            .collect();
+    }
+    let body = if executed {
+        serde_json::to_vec(&response)
+    } else {
+        // A request error has no `data` entry at all.
+        serde_json::to_value(&response).and_then(|mut value| {
+            if let Some(object) = value.as_object_mut() {
+                object.remove("data");
+            }
+            serde_json::to_vec(&value)
+        })
+    };
+    let Ok(body) = body else {
+        tracing::error!("could not serialize a GraphQL response");
+        return request_error(
+            media,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal server error",
+        );
+    };
+    let status = match (executed, media) {
+        (false, ResponseMedia::GraphQLResponseJson) => StatusCode::BAD_REQUEST,
+        _ => StatusCode::OK,
+    };
+    with_media(status, media, body)
+}
+
+fn with_media(status: StatusCode, media: ResponseMedia, body: Vec<u8>) -> Response {
+    let mut response = (status, body).into_response();
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static(media.content_type()));
+    response
+}
+
+/// A transport-level error, as a GraphQL response body with `extensions.code`.
+fn request_error(media: ResponseMedia, status: StatusCode, message: &str) -> Response {
+    let code = match status {
+        StatusCode::INTERNAL_SERVER_ERROR => "INTERNAL_SERVER_ERROR",
+        StatusCode::PAYLOAD_TOO_LARGE => "PAYLOAD_TOO_LARGE",
+        _ => "BAD_REQUEST",
+    };
+    let body = json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
+    with_media(status, media, body.to_string().into_bytes())
+}
+
+fn body_too_large(media: ResponseMedia, limit: usize) -> Response {
+    request_error(
+        media,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        &format!("the body is larger than {limit} bytes"),
+    )
+}
+
+fn not_acceptable() -> Response {
+    request_error(
+        ResponseMedia::Json,
+        StatusCode::NOT_ACCEPTABLE,
+        "accept `application/graphql-response+json` or `application/json`",
+    )
+}

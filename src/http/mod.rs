@@ -1,0 +1,32 @@
+//! The HTTP surface: routes, and the one seam ([`app`]) that `main` and the tests share.
+//!
+//! | route            | what                                                        |
+//! |------------------|-------------------------------------------------------------|
+//! | `GET /`          | GraphiQL, pointed at `/graphql`                             |
+//! | `GET /playground`| GraphQL Playground, for those who know it                   |
+//! | `POST /graphql`  | GraphQL over HTTP (any operation)                           |
+//! | `GET /graphql`   | GraphQL over HTTP (queries only; a mutation is 405)         |
+//! | `GET /healthz`   | whether the database answers                                |
+
+pub mod graphql;
+pub mod health;
+pub mod media;
+pub mod pages;
+
+use axum::Router;
+use axum::routing::get;
+
+use crate::AppState;
+
+/// The application's router over this state.
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(pages::graphiql))
+        .route("/playground", get(pages::playground))
+        .route(
+            "/graphql",
+            get(graphql::graphql_get).post(graphql::graphql_post),
+        )
+        .route("/healthz", get(health::healthz))
+        .with_state(state)
+}

@@ -1,0 +1,63 @@
+//! A GraphQL content server for film pages.
+//!
+//! # Layout
+//! Dependencies point one way: `http` → `graphql` → `service` → `entity`, with `config`,
+//! `error` and `db` shared below them.
+//!
+//! - [`config`]: the one typed configuration (flags with env fallbacks), parsed once in `main`.
+//! - [`db`]: connect to SQLite or PostgreSQL, run migrations, count SQL statements.
+//! - [`error`]: [`AppError`](error::AppError) and the error policy (codes, what is logged).
+//! - [`service`]: the operations on film content over `&DatabaseConnection`; no GraphQL here.
+//! - [`graphql`]: the schema ([`build_schema`](graphql::build_schema)), query roots, API types
+//!   and DataLoaders.
+//! - [`http`]: the axum router: GraphQL over HTTP, GraphiQL, Playground, health.
+//! - [`server`]: start-up (connect, migrate, serve, graceful shutdown).
+//! - [`telemetry`]: tracing subscriber setup.
+//!
+//! [`app`] is the one seam `main` and the tests share: it turns an [`AppState`] into a router.
+
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod graphql;
+pub mod http;
+pub mod server;
+pub mod service;
+pub mod telemetry;
+
+use sea_orm::DatabaseConnection;
+
+use crate::config::Config;
+
+pub use db::SqlStatementCounter;
+pub use http::app;
+
+/// Everything request handlers share: built once at start-up, cloned cheaply per request.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database pool.
+    pub db: DatabaseConnection,
+    /// The GraphQL schema.
+    pub schema: graphql::AppSchema,
+    /// SQL statements run on `db` so far.
+    pub sql_statements: SqlStatementCounter,
+    /// Largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+}
+
+impl AppState {
+    /// State over a connected, migrated database.
+    pub fn new(
+        config: &Config,
+        db: DatabaseConnection,
+        sql_statements: SqlStatementCounter,
+    ) -> Self {
+        let schema = graphql::build_schema(db.clone());
+        Self {
+            db,
+            schema,
+            sql_statements,
+            max_body_bytes: config.max_body_bytes,
+        }
+    }
+}

@@ -1,0 +1,65 @@
+//! Start-up: connect, migrate and seed, build the state, serve until told to stop.
+
+use sea_orm::DbErr;
+use tokio::net::TcpListener;
+
+use crate::config::Config;
+use crate::{AppState, app, db};
+
+/// Why the server could not start or stopped with an error.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    /// The database could not be reached or migrated.
+    #[error("database: {0}")]
+    Database(#[from] DbErr),
+    /// The listen address could not be bound, or serving failed.
+    #[error("network: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Connects to the configured database and migrates it (creating and seeding a new one).
+pub async fn prepare_state(config: &Config) -> Result<AppState, StartupError> {
+    let (db, sql_statements) = db::connect(config).await?;
+    db::migrate(&db).await?;
+    Ok(AppState::new(config, db, sql_statements))
+}
+
+/// Serves on the configured address until Ctrl-C or SIGTERM, then finishes in-flight requests.
+pub async fn serve(config: &Config) -> Result<(), StartupError> {
+    let state = prepare_state(config).await?;
+    let listener = TcpListener::bind(config.listen).await?;
+    tracing::info!(
+        address = %listener.local_addr()?,
+        "serving GraphiQL at / and GraphQL at /graphql"
+    );
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,179 @@
+//! Reading the parts of films (plot, sections, characters, themes, locations) and the links
+//! between films, people and companies, many parents at a time.
+
+use entity::{
+    character, company, credit, location, movie_company, person, plot_paragraph, section, theme,
+};
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, sea_query::IntoCondition,
+};
+
+use crate::error::AppError;
+
+/// Rows of `E` whose `parent` column is one of `ids`, ordered by parent then `order`.
+async fn rows_of_parents<E>(
+    db: &DatabaseConnection,
+    parent: E::Column,
+    ids: &[i32],
+    order: E::Column,
+) -> Result<Vec<E::Model>, AppError>
+where
+    E: EntityTrait,
+{
+    Ok(E::find()
+        .filter(parent.is_in(ids.iter().copied()).into_condition())
+        .order_by_asc(parent)
+        .order_by_asc(order)
+        .all(db)
+        .await?)
+}
+
+/// Plot paragraphs of these films, in order.
+pub async fn plot_of_movies(
+    db: &DatabaseConnection,
+    movie_ids: &[i32],
+) -> Result<Vec<plot_paragraph::Model>, AppError> {
+    use plot_paragraph::{Column, Entity};
+    rows_of_parents::<Entity>(db, Column::MovieId, movie_ids, Column::Position).await
+}
+
+/// Sections of these films, in order.
+pub async fn sections_of_movies(
+    db: &DatabaseConnection,
+    movie_ids: &[i32],
+) -> Result<Vec<section::Model>, AppError> {
+    use section::{Column, Entity};
+    rows_of_parents::<Entity>(db, Column::MovieId, movie_ids, Column::Position).await
+}
+
+/// Characters of these films, in order, each with its actor (one joined statement).
+pub async fn characters_of_movies(
+    db: &DatabaseConnection,
+    movie_ids: &[i32],
+) -> Result<Vec<(character::Model, Option<person::Model>)>, AppError> {
+    use character::{Column, Entity};
+    Ok(Entity::find()
+        .find_also_related(person::Entity)
+        .filter(Column::MovieId.is_in(movie_ids.iter().copied()))
+        .order_by_asc(Column::MovieId)
+        .order_by_asc(Column::Position)
+        .all(db)
+        .await?)
+}
+
+/// Themes of these films, in order.
+pub async fn themes_of_movies(
+    db: &DatabaseConnection,
+    movie_ids: &[i32],
+) -> Result<Vec<theme::Model>, AppError> {
+    use theme::{Column, Entity};
+    rows_of_parents::<Entity>(db, Column::MovieId, movie_ids, Column::Position).await
+}
+
+/// Locations of these films, in order.
+pub async fn locations_of_movies(
+    db: &DatabaseConnection,
+    movie_ids: &[i32],
+) -> Result<Vec<location::Model>, AppError> {
+    use location::{Column, Entity};
+    rows_of_parents::<Entity>(db, Column::MovieId, movie_ids, Column::Position).await
+}
+
+/// Credits (director, writer, ...) on these films, in order, each with its person.
+pub async fn credits_of_movies(
+    db: &DatabaseConnection,
+    movie_ids: &[i32],
+) -> Result<Vec<(credit::Model, person::Model)>, AppError> {
+    use credit::{Column, Entity};
+    Ok(Entity::find()
+        .find_both_related(person::Entity)
+        .filter(Column::MovieId.is_in(movie_ids.iter().copied()))
+        .order_by_asc(Column::MovieId)
+        .order_by_asc(Column::Position)
+        .all(db)
+        .await?)
+}
+
+/// Companies' parts in these films, in order, each with its company.
+pub async fn companies_of_movies(
+    db: &DatabaseConnection,
+    movie_ids: &[i32],
+) -> Result<Vec<(movie_company::Model, company::Model)>, AppError> {
+    use movie_company::{Column, Entity};
+    Ok(Entity::find()
+        .find_both_related(company::Entity)
+        .filter(Column::MovieId.is_in(movie_ids.iter().copied()))
+        .order_by_asc(Column::MovieId)
+        .order_by_asc(Column::Position)
+        .all(db)
+        .await?)
+}
+
+/// Credits of these people, by film, each with its person.
+pub async fn credits_of_people(
+    db: &DatabaseConnection,
+    person_ids: &[i32],
+) -> Result<Vec<(credit::Model, person::Model)>, AppError> {
+    use credit::{Column, Entity};
+    Ok(Entity::find()
+        .find_both_related(person::Entity)
+        .filter(Column::PersonId.is_in(person_ids.iter().copied()))
+        .order_by_asc(Column::PersonId)
+        .order_by_asc(Column::MovieId)
+        .order_by_asc(Column::Position)
+        .all(db)
+        .await?)
+}
+
+/// Characters these people play, by film, each with its actor.
+pub async fn characters_played_by(
+    db: &DatabaseConnection,
+    person_ids: &[i32],
+) -> Result<Vec<(character::Model, Option<person::Model>)>, AppError> {
+    use character::{Column, Entity};
+    Ok(Entity::find()
+        .find_also_related(person::Entity)
+        .filter(Column::ActorId.is_in(person_ids.iter().copied()))
+        .order_by_asc(Column::ActorId)
+        .order_by_asc(Column::MovieId)
+        .order_by_asc(Column::Position)
+        .all(db)
+        .await?)
+}
+
+/// Films' parts found by their own id, for `node(id:)`.
+pub mod by_id {
+    use super::*;
+
+    /// The section with this id.
+    pub async fn section(
+        db: &DatabaseConnection,
+        id: i32,
+    ) -> Result<Option<section::Model>, AppError> {
+        Ok(section::Entity::find_by_id(id).one(db).await?)
+    }
+
+    /// The character with this id, with its actor.
+    pub async fn character(
+        db: &DatabaseConnection,
+        id: i32,
+    ) -> Result<Option<(character::Model, Option<person::Model>)>, AppError> {
+        Ok(character::Entity::find_by_id(id)
+            .find_also_related(person::Entity)
+            .one(db)
+            .await?)
+    }
+
+    /// The theme with this id.
+    pub async fn theme(db: &DatabaseConnection, id: i32) -> Result<Option<theme::Model>, AppError> {
+        Ok(theme::Entity::find_by_id(id).one(db).await?)
+    }
+
+    /// The location with this id.
+    pub async fn location(
+        db: &DatabaseConnection,
+        id: i32,
+    ) -> Result<Option<location::Model>, AppError> {
+        Ok(location::Entity::find_by_id(id).one(db).await?)
+    }
+}

@@ -1,0 +1,13 @@
+//! Integration tests: the real app over real HTTP, on SQLite and on PostgreSQL.
+//!
+//! A failed `expect` here is a failed test, which is what a test should do.
+#![allow(clippy::expect_used, clippy::unwrap_used, missing_docs)]
+
+mod helpers;
+
+mod film_page;
+mod graphql_over_http;
+mod migrations;
+mod read_api;
+mod schema_file;
+mod sql_statements;

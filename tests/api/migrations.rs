@@ -1,0 +1,144 @@
+//! The real migrations: repeatable, seeding once, and reversible.
+
+use filmserver::db;
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
+use serde_json::json;
+
+use crate::helpers::TestApp;
+
+const TABLES: [&str; 10] = [
+    "movie",
+    "person",
+    "company",
+    "credit",
+    "movie_company",
+    "plot_paragraph",
+    "section",
+    "character",
+    "theme",
+    "location",
+];
+
+async fn scalar(db: &DatabaseConnection, sql: &str) -> i64 {
+    let row = db
+        .query_one_raw(Statement::from_string(db.get_database_backend(), sql))
+        .await
+        .expect("query runs")
+        .expect("one row");
+    row.try_get_by_index::<i64>(0).expect("an integer")
+}
+
+async fn row_counts(db: &DatabaseConnection) -> Vec<(&'static str, i64)> {
+    let mut counts = Vec::new();
+    for table in TABLES {
+        counts.push((
+            table,
+            scalar(db, &format!("SELECT COUNT(*) FROM {table}")).await,
+        ));
+    }
+    counts
+}
+
+async fn migrating_again_changes_nothing(app: TestApp) {
+    let before = row_counts(app.db()).await;
+    assert_eq!(
+        before,
+        [
+            ("movie", 1),
+            ("person", 3),
+            ("company", 1),
+            ("credit", 1),
+            ("movie_company", 1),
+            ("plot_paragraph", 10),
+            ("section", 15),
+            ("character", 3),
+            ("theme", 3),
+            ("location", 2),
+        ]
+    );
+    db::migrate(app.db()).await.expect("migrate again");
+    assert_eq!(row_counts(app.db()).await, before);
+}
+
+async fn seed_leaves_an_existing_film_alone(app: TestApp) {
+    // An editor has changed the film; then the seed migration runs again (its record lost).
+    app.db()
+        .execute_unprepared(
+            "UPDATE movie SET title = 'M. Butterfly (edited)' WHERE slug = 'm-butterfly'",
+        )
+        .await
+        .expect("edit the film");
+    app.db()
+        .execute_unprepared("DELETE FROM seaql_migrations WHERE version LIKE '%seed_m_butterfly'")
+        .await
+        .expect("forget the seed migration");
+    let before = row_counts(app.db()).await;
+    db::migrate(app.db()).await.expect("migrate");
+    assert_eq!(row_counts(app.db()).await, before);
+    let data = app
+        .query_data(r#"{ movie(slug: "m-butterfly") { title } }"#, json!({}))
+        .await;
+    assert_eq!(data["movie"]["title"], "M. Butterfly (edited)");
+    let applied = scalar(
+        app.db(),
+        "SELECT COUNT(*) FROM seaql_migrations WHERE version LIKE '%seed_m_butterfly'",
+    )
+    .await;
+    assert_eq!(applied, 1);
+}
+
+async fn every_migration_goes_down_and_up_again(app: TestApp) {
+    Migrator::down(app.db(), None).await.expect("migrate down");
+    for table in TABLES {
+        let gone = app
+            .db()
+            .execute_unprepared(&format!("SELECT 1 FROM {table}"))
+            .await;
+        assert!(gone.is_err(), "table {table} survived the down migrations");
+    }
+    Migrator::up(app.db(), None)
+        .await
+        .expect("migrate up again");
+    let data = app
+        .query_data(
+            r#"{ movie(slug: "m-butterfly") { title characters { actor { name } } } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(data["movie"]["title"], "M. Butterfly");
+    assert_eq!(data["movie"]["characters"][1]["actor"]["name"], "John Lone");
+}
+
+async fn seed_down_removes_only_what_it_added(app: TestApp) {
+    // Another film shares the seed's director; undoing the seed must keep him.
+    crate::helpers::add_films(&app, 1).await;
+    app.db()
+        .execute_unprepared(
+            "UPDATE credit SET person_id = (SELECT id FROM person WHERE slug = 'david-cronenberg') \
+             WHERE movie_id = (SELECT id FROM movie WHERE slug = 'film-1')",
+        )
+        .await
+        .expect("share the director");
+    Migrator::down(app.db(), Some(1))
+        .await
+        .expect("undo the seed");
+    let data = app
+        .query_data(
+            r#"{ movie(slug: "m-butterfly") { title } director: person(slug: "david-cronenberg") { name }
+                 actor: person(slug: "jeremy-irons") { name } company(slug: "geffen-pictures") { name } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        data,
+        json!({ "movie": null, "director": { "name": "David Cronenberg" }, "actor": null, "company": { "name": "Geffen Pictures" } })
+    );
+}
+
+crate::on_both_backends!(
+    migrating_again_changes_nothing,
+    seed_leaves_an_existing_film_alone,
+    every_migration_goes_down_and_up_again,
+    seed_down_removes_only_what_it_added,
+);

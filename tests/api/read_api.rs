@@ -1,0 +1,177 @@
+//! The read API: lookups by slug, Relay paging, global ids and `node(id:)`.
+
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, add_films, first_error_extensions};
+
+const PAGE: &str = r#"query Page($first: Int, $after: String) {
+  movies(first: $first, after: $after) {
+    totalCount
+    pageInfo { hasNextPage hasPreviousPage endCursor }
+    edges { cursor node { slug } }
+  }
+}"#;
+
+async fn movies_page_through_every_film_once(app: TestApp) {
+    add_films(&app, 4).await;
+    let mut seen = Vec::new();
+    let mut after = Value::Null;
+    let mut pages = 0;
+    loop {
+        let data = app
+            .query_data(PAGE, json!({ "first": 2, "after": after }))
+            .await;
+        let movies = &data["movies"];
+        assert_eq!(movies["totalCount"], 5);
+        for edge in movies["edges"].as_array().into_iter().flatten() {
+            let cursor = edge["cursor"].as_str().unwrap_or_default();
+            assert!(
+                !cursor.is_empty() && cursor.parse::<i64>().is_err(),
+                "opaque: {cursor}"
+            );
+            seen.push(edge["node"]["slug"].as_str().unwrap_or_default().to_owned());
+        }
+        pages += 1;
+        if movies["pageInfo"]["hasNextPage"] == json!(false) {
+            break;
+        }
+        after = movies["pageInfo"]["endCursor"].clone();
+        assert!(pages < 10, "paging does not end");
+    }
+    assert_eq!(pages, 3);
+    assert_eq!(
+        seen,
+        ["m-butterfly", "film-1", "film-2", "film-3", "film-4"]
+    );
+}
+
+async fn page_size_is_capped_with_a_clear_error(app: TestApp) {
+    for first in [101, -1] {
+        let body = app.graphql(PAGE, json!({ "first": first })).await;
+        assert_eq!(body["data"]["movies"], Value::Null);
+        assert_eq!(first_error_extensions(&body)["code"], "BAD_USER_INPUT");
+        assert_eq!(first_error_extensions(&body)["field"], "first");
+        assert_eq!(body["errors"][0]["path"], json!(["movies"]));
+    }
+    let data = app.query_data(PAGE, json!({ "first": 100 })).await;
+    assert_eq!(data["movies"]["edges"].as_array().map(Vec::len), Some(1));
+    let data = app.query_data(PAGE, json!({})).await;
+    assert_eq!(data["movies"]["pageInfo"]["hasNextPage"], false);
+
+    let body = app
+        .graphql(PAGE, json!({ "after": "bm90IGEgY3Vyc29y" }))
+        .await;
+    assert_eq!(first_error_extensions(&body)["code"], "BAD_USER_INPUT");
+    assert_eq!(first_error_extensions(&body)["field"], "after");
+}
+
+async fn absent_slugs_are_null(app: TestApp) {
+    let data = app
+        .query_data(
+            r#"{ movie(slug: "no-such-film") { title } person(slug: "nobody") { name } company(slug: "none") { name } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        data,
+        json!({ "movie": null, "person": null, "company": null })
+    );
+}
+
+async fn companies_and_credits_are_reachable(app: TestApp) {
+    let data = app
+        .query_data(
+            r#"{ company(slug: "geffen-pictures") { name slug }
+                 movie(slug: "m-butterfly") {
+                   directing: credits(role: DIRECTOR) { role position person { name } }
+                   writing: credits(role: WRITER) { role }
+                   companies { role position company { slug } movie { slug } } } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        data["company"],
+        json!({ "name": "Geffen Pictures", "slug": "geffen-pictures" })
+    );
+    assert_eq!(
+        data["movie"]["directing"],
+        json!([{ "role": "DIRECTOR", "position": 1, "person": { "name": "David Cronenberg" } }])
+    );
+    assert_eq!(data["movie"]["writing"], json!([]));
+    assert_eq!(
+        data["movie"]["companies"],
+        json!([{ "role": "PRODUCTION", "position": 1, "company": { "slug": "geffen-pictures" }, "movie": { "slug": "m-butterfly" } }])
+    );
+}
+
+async fn every_global_id_fetches_its_object_again(app: TestApp) {
+    let data = app
+        .query_data(
+            r#"{ movie(slug: "m-butterfly") {
+                   id sections { id } characters { id actor { id } } themes { id }
+                   setting { locations { id } } companies { company { id } } } }"#,
+            json!({}),
+        )
+        .await;
+    let movie = &data["movie"];
+    let ids = [
+        ("Movie", movie["id"].clone()),
+        ("Section", movie["sections"][3]["id"].clone()),
+        ("Character", movie["characters"][1]["id"].clone()),
+        ("Person", movie["characters"][0]["actor"]["id"].clone()),
+        ("Theme", movie["themes"][2]["id"].clone()),
+        ("Location", movie["setting"]["locations"][1]["id"].clone()),
+        ("Company", movie["companies"][0]["company"]["id"].clone()),
+    ];
+    let mut distinct: Vec<&Value> = ids.iter().map(|(_, id)| id).collect();
+    distinct.dedup();
+    assert_eq!(distinct.len(), ids.len());
+    for (type_name, id) in &ids {
+        let data = app
+            .query_data(
+                r#"query($id: ID!) { node(id: $id) { __typename id
+                     ... on Section { title } ... on Character { name } ... on Person { name }
+                     ... on Theme { emoji } ... on Location { name } ... on Movie { slug } ... on Company { name } } }"#,
+                json!({ "id": id }),
+            )
+            .await;
+        let node = &data["node"];
+        assert_eq!(node["__typename"], *type_name);
+        assert_eq!(node["id"], *id);
+        let expected = match *type_name {
+            "Movie" => json!({ "slug": "m-butterfly" }),
+            "Section" => json!({ "title": "Risky Visit to Song's Parlor" }),
+            "Character" => json!({ "name": "Song Liling" }),
+            "Person" => json!({ "name": "Jeremy Irons" }),
+            "Theme" => json!({ "emoji": "\u{2696}\u{FE0F}" }),
+            "Location" => json!({ "name": "Paris" }),
+            _ => json!({ "name": "Geffen Pictures" }),
+        };
+        for (field, value) in expected.as_object().into_iter().flatten() {
+            assert_eq!(&node[field], value, "{type_name}.{field}");
+        }
+    }
+}
+
+async fn bad_or_unknown_node_ids(app: TestApp) {
+    let query = "query($id: ID!) { node(id: $id) { id } }";
+    let body = app.graphql(query, json!({ "id": "not-an-id" })).await;
+    assert_eq!(body["data"]["node"], Value::Null);
+    assert_eq!(first_error_extensions(&body)["code"], "BAD_USER_INPUT");
+    assert_eq!(first_error_extensions(&body)["field"], "id");
+
+    // Well-formed, but no such row: null, no error. ("Movie:999999" in base64url.)
+    let data = app
+        .query_data(query, json!({ "id": "TW92aWU6OTk5OTk5" }))
+        .await;
+    assert_eq!(data["node"], Value::Null);
+}
+
+crate::on_both_backends!(
+    movies_page_through_every_film_once,
+    page_size_is_capped_with_a_clear_error,
+    absent_slugs_are_null,
+    companies_and_credits_are_reachable,
+    every_global_id_fetches_its_object_again,
+    bad_or_unknown_node_ids,
+);
