@@ -3,6 +3,7 @@
 
 pub mod context;
 pub mod extensions;
+pub mod field_order;
 pub mod loaders;
 pub mod preflight;
 pub mod query;

@@ -1,16 +1,20 @@
 //! Checks a request before it runs, where async-graphql leaves a gap: which operation it
 //! selects (the transport refuses mutations over GET), and whether every required variable is
 //! given (a missing one is a *request* error under the GraphQL-over-HTTP spec, not a field
-//! error).
+//! error). It also keeps the operation's field order, which the response is put back into.
 
 use async_graphql::parser::types::{DocumentOperations, OperationDefinition, OperationType};
 use async_graphql::{Request, ServerError, Value};
+
+use crate::graphql::field_order::ResponseShape;
 
 /// What the pre-flight found.
 #[derive(Debug, Default)]
 pub struct Preflight {
     /// The type of the selected operation, when the document parses and selects one.
     pub operation: Option<OperationType>,
+    /// The selected operation's field order, to restore in the response.
+    pub shape: Option<ResponseShape>,
     /// Request errors to answer with instead of running (empty when the request may run).
     pub errors: Vec<ServerError>,
 }
@@ -36,6 +40,10 @@ pub fn preflight(request: &mut Request) -> Preflight {
     };
     Preflight {
         operation: Some(operation.ty),
+        shape: Some(ResponseShape::new(
+            operation.selection_set.node.clone(),
+            document.fragments.clone(),
+        )),
         errors: missing_variables(operation, &variables),
     }
 }

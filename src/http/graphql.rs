@@ -120,7 +120,10 @@ async fn execute(state: &AppState, media: ResponseMedia, mut request: GraphQLReq
         return graphql_response(media, GraphQLResponse::from_errors(checked.errors), false);
     }
     let (request, started) = prepare_request(request, &state.db);
-    let response = state.schema.execute(request).await;
+    let mut response = state.schema.execute(request).await;
+    if let Some(shape) = &checked.shape {
+        shape.apply(&mut response.data);
+    }
     graphql_response(media, response, started.get())
 }
 

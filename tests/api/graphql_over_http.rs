@@ -228,7 +228,40 @@ async fn field_errors_keep_data_and_status_200(app: TestApp) {
     assert_eq!(body["errors"][0]["extensions"]["field"], "first");
 }
 
+async fn response_fields_come_in_query_order(app: TestApp) {
+    let body = json!({ "query": r#"{ movie(slug: "m-butterfly") {
+        themes { name } title characters { actor { slug name } name } releaseYear plot
+        ...Extra slug } }
+        fragment Extra on Movie { period { endYear startYear } sections { body title } }"# });
+    let response = app.post_json("/graphql", &body, GQL).await;
+    let data = response.json();
+    let movie = &data["data"]["movie"];
+    let keys = |v: &serde_json::Value| -> Vec<String> {
+        v.as_object()
+            .map(|o| o.keys().cloned().collect())
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        keys(movie),
+        [
+            "themes",
+            "title",
+            "characters",
+            "releaseYear",
+            "plot",
+            "period",
+            "sections",
+            "slug"
+        ]
+    );
+    assert_eq!(keys(&movie["characters"][0]), ["actor", "name"]);
+    assert_eq!(keys(&movie["characters"][0]["actor"]), ["slug", "name"]);
+    assert_eq!(keys(&movie["period"]), ["endYear", "startYear"]);
+    assert_eq!(keys(&movie["sections"][0]), ["body", "title"]);
+}
+
 crate::on_both_backends!(
+    response_fields_come_in_query_order,
     graphiql_and_playground_are_served,
     healthz_reports_the_database,
     post_answers_in_the_accepted_media_type,
