@@ -5,6 +5,7 @@
 
 mod helpers;
 
+mod conformance;
 mod film_page;
 mod graphql_over_http;
 mod migrations;
