@@ -32,6 +32,60 @@ pub enum Command {
     Migrate,
     /// Print the GraphQL schema (SDL) to stdout.
     PrintSchema,
+    /// Manage editors' API tokens (create, list, revoke).
+    Token {
+        /// What to do with tokens.
+        #[command(subcommand)]
+        action: TokenCommand,
+    },
+    /// Create a film from a JSON file in the shape of `createMovie`'s input, through the same
+    /// validation and transaction as the mutation.
+    Import {
+        /// The JSON file (`-` for standard input).
+        file: PathBuf,
+        /// Author recorded in the film's first revision.
+        #[arg(long, default_value = "import")]
+        author: String,
+    },
+    /// Print a film as JSON in the shape of `createMovie`'s input.
+    Export {
+        /// The film's slug.
+        #[arg(long)]
+        slug: String,
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+/// What to do with API tokens.
+#[derive(Debug, Clone, Subcommand)]
+pub enum TokenCommand {
+    /// Make a token and print its secret (shown this once) on standard output.
+    Create {
+        /// Whom the token is for (recorded as the author of their changes).
+        #[arg(long)]
+        name: String,
+        /// What it may do.
+        #[arg(long, value_enum, default_value_t = RoleArg::Editor)]
+        role: RoleArg,
+    },
+    /// List every token (never their secrets).
+    List,
+    /// Revoke a token by its id.
+    Revoke {
+        /// The token's id, as `token list` shows it.
+        id: i32,
+    },
+}
+
+/// A token role on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RoleArg {
+    /// Create and change films, people and companies.
+    Editor,
+    /// Also manage tokens and delete films.
+    Admin,
 }
 
 /// Server settings. Every field is a flag and an environment variable.

@@ -3,6 +3,8 @@
 //! - Every error a client sees is a GraphQL error with `extensions.code`: `BAD_USER_INPUT`,
 //!   `NOT_FOUND`, `CONFLICT`, `UNAUTHENTICATED`, `FORBIDDEN` or `INTERNAL_SERVER_ERROR`.
 //!   Bad input also names the offending input in `extensions.field` (`input.characters[2].name`).
+//! - Input is validated before anything is written, and every problem is reported at once
+//!   ([`AppError::Invalid`] becomes one GraphQL error per problem).
 //! - Database errors never reach clients as text: a unique-constraint violation becomes
 //!   `CONFLICT`, a foreign-key violation `BAD_USER_INPUT`; anything else is logged with its
 //!   detail and sent as a generic "internal server error".
@@ -27,9 +29,22 @@ pub enum AppError {
     /// The thing asked for does not exist.
     NotFound(String),
     /// The change clashes with the current state (taken slug, stale version).
-    Conflict(String),
+    Conflict {
+        /// What clashes, for the client.
+        message: String,
+        /// Path of the input that clashes, when one does.
+        field: Option<String>,
+    },
+    /// No valid token was given.
+    Unauthenticated(String),
+    /// The token may not do this.
+    Forbidden(String),
+    /// Several problems with the input, each a `BadUserInput` or `Conflict`.
+    Invalid(Vec<AppError>),
     /// A database failure; its detail is logged, never sent.
     Database(DbErr),
+    /// Any other failure of ours; its detail is logged, never sent.
+    Internal(String),
 }
 
 impl AppError {
@@ -41,23 +56,79 @@ impl AppError {
         }
     }
 
+    /// A conflict at `field`.
+    pub fn conflict_at(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Conflict {
+            message: message.into(),
+            field: Some(field.into()),
+        }
+    }
+
+    /// A conflict not tied to one input.
+    pub fn conflict(message: impl Into<String>) -> Self {
+        Self::Conflict {
+            message: message.into(),
+            field: None,
+        }
+    }
+
     /// The message a client may see (a generic one for internal errors).
     pub fn client_message(&self) -> String {
         match self {
-            Self::BadUserInput { message, .. } => message.clone(),
-            Self::NotFound(message) | Self::Conflict(message) => message.clone(),
-            Self::Database(_) => "internal server error".to_owned(),
+            Self::BadUserInput { message, .. } | Self::Conflict { message, .. } => message.clone(),
+            Self::NotFound(message) | Self::Unauthenticated(message) | Self::Forbidden(message) => {
+                message.clone()
+            }
+            Self::Invalid(problems) => format!("the input has {} problems", problems.len()),
+            Self::Database(_) | Self::Internal(_) => "internal server error".to_owned(),
         }
     }
 
     /// The `extensions.code` of this error.
     pub fn code(&self) -> &'static str {
         match self {
-            Self::BadUserInput { .. } => "BAD_USER_INPUT",
+            Self::BadUserInput { .. } | Self::Invalid(_) => "BAD_USER_INPUT",
             Self::NotFound(_) => "NOT_FOUND",
-            Self::Conflict(_) => "CONFLICT",
-            Self::Database(_) => "INTERNAL_SERVER_ERROR",
+            Self::Conflict { .. } => "CONFLICT",
+            Self::Unauthenticated(_) => "UNAUTHENTICATED",
+            Self::Forbidden(_) => "FORBIDDEN",
+            Self::Database(_) | Self::Internal(_) => "INTERNAL_SERVER_ERROR",
         }
+    }
+
+    /// The input path this error is about, if any.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            Self::BadUserInput { field, .. } | Self::Conflict { field, .. } => field.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The individual problems: the list of an `Invalid`, or this error alone.
+    pub fn into_problems(self) -> Vec<AppError> {
+        match self {
+            Self::Invalid(problems) if !problems.is_empty() => problems,
+            other => vec![other],
+        }
+    }
+
+    /// This error as one GraphQL error (an `Invalid` gives a summary; see [`into_problems`]).
+    ///
+    /// [`into_problems`]: Self::into_problems
+    pub fn into_graphql(self) -> async_graphql::Error {
+        match &self {
+            Self::Database(detail) => tracing::error!(error = %detail, "database error"),
+            Self::Internal(detail) => tracing::error!(error = %detail, "internal error"),
+            _ => {}
+        }
+        let code = self.code();
+        let field = self.field().map(str::to_owned);
+        async_graphql::Error::new(self.client_message()).extend_with(|_, ext| {
+            ext.set("code", code);
+            if let Some(field) = &field {
+                ext.set("field", field.as_str());
+            }
+        })
     }
 }
 
@@ -65,7 +136,7 @@ impl From<DbErr> for AppError {
     fn from(err: DbErr) -> Self {
         match err.sql_err() {
             Some(SqlErr::UniqueConstraintViolation(_)) => {
-                Self::Conflict("a record with the same unique key already exists".into())
+                Self::conflict("a record with the same unique key already exists")
             }
             Some(SqlErr::ForeignKeyConstraintViolation(_)) => Self::BadUserInput {
                 message: "the input refers to a record that does not exist or is still in use"
@@ -79,21 +150,7 @@ impl From<DbErr> for AppError {
 
 impl From<AppError> for async_graphql::Error {
     fn from(err: AppError) -> Self {
-        let code = err.code();
-        if let AppError::Database(detail) = &err {
-            tracing::error!(error = %detail, "database error");
-        }
-        let message = err.client_message();
-        let field = match err {
-            AppError::BadUserInput { field, .. } => field,
-            _ => None,
-        };
-        async_graphql::Error::new(message).extend_with(|_, ext| {
-            ext.set("code", code);
-            if let Some(field) = &field {
-                ext.set("field", field.as_str());
-            }
-        })
+        err.into_graphql()
     }
 }
 
@@ -119,5 +176,15 @@ mod tests {
         let ext = extensions(err);
         assert_eq!(ext["code"], "BAD_USER_INPUT");
         assert_eq!(ext["field"], "first");
+    }
+
+    #[test]
+    fn invalid_splits_into_its_problems() {
+        let err = AppError::Invalid(vec![
+            AppError::bad_input("input.title", "empty"),
+            AppError::conflict_at("input.slug", "taken"),
+        ]);
+        let codes: Vec<&str> = err.into_problems().iter().map(AppError::code).collect();
+        assert_eq!(codes, ["BAD_USER_INPUT", "CONFLICT"]);
     }
 }

@@ -4,9 +4,12 @@
 //! Dependencies point one way: `http` → `graphql` → `service` → `entity`, with `config`,
 //! `error` and `db` shared below them.
 //!
+//! - [`cli`]: the binary's subcommands (serve, migrate, token, import, export, print-schema).
 //! - [`config`]: the one typed configuration (flags with env fallbacks), parsed once in `main`.
 //! - [`db`]: connect to SQLite or PostgreSQL, run migrations, count SQL statements.
 //! - [`error`]: [`AppError`](error::AppError) and the error policy (codes, what is logged).
+//! - [`ids`]: global ids (`base64url("Movie:42")`), shared by the API and the services that
+//!   read them in input.
 //! - [`service`]: the operations on film content over `&DatabaseConnection`; no GraphQL here.
 //! - [`graphql`]: the schema ([`build_schema`](graphql::build_schema)), query roots, API types
 //!   and DataLoaders.
@@ -16,11 +19,13 @@
 //!
 //! [`app`] is the one seam `main` and the tests share: it turns an [`AppState`] into a router.
 
+pub mod cli;
 pub mod config;
 pub mod db;
 pub mod error;
 pub mod graphql;
 pub mod http;
+pub mod ids;
 pub mod server;
 pub mod service;
 pub mod telemetry;

@@ -1,12 +1,15 @@
-//! Logging through `tracing`: level from `RUST_LOG` (default `info`), text or JSON lines.
+//! Logging through `tracing`: level from `RUST_LOG` (default `info` for the server, `warn`
+//! for the other subcommands), text or JSON lines.
 
 use tracing_subscriber::EnvFilter;
 
 use crate::config::LogFormat;
 
-/// Installs the global subscriber; a second call does nothing.
-pub fn init(format: LogFormat) {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+/// Installs the global subscriber, logging at `default_level` unless `RUST_LOG` says
+/// otherwise; a second call does nothing.
+pub fn init(format: LogFormat, default_level: &str) {
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_level));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);

@@ -3,18 +3,22 @@
 //! A film (`movie`) owns its plot paragraphs, sections, characters, themes and locations
 //! (deleted with it). People (`person`) and companies (`company`) are shared between films and
 //! linked to them through `credit` (director, writer, ...) and `movie_company` (production, ...);
-//! a character's actor is a person.
+//! a character's actor is a person. Editors hold `api_token`s; every change to a film writes a
+//! `movie_revision`.
 
+pub mod api_token;
 pub mod character;
 pub mod company;
 pub mod credit;
 pub mod location;
 pub mod movie;
 pub mod movie_company;
+pub mod movie_revision;
 pub mod person;
 pub mod plot_paragraph;
 pub mod roles;
 pub mod section;
 pub mod theme;
 
+pub use api_token::TokenRole;
 pub use roles::{CompanyRole, CreditRole};

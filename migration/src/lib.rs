@@ -8,6 +8,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261124_000001_create_film_tables;
 mod m20261124_000002_seed_m_butterfly;
+mod m20261124_000003_create_editing_tables;
 pub mod seed;
 
 /// Runs this crate's migrations in order.
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261124_000001_create_film_tables::Migration),
             Box::new(m20261124_000002_seed_m_butterfly::Migration),
+            Box::new(m20261124_000003_create_editing_tables::Migration),
         ]
     }
 }

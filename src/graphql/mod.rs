@@ -1,10 +1,13 @@
-//! The GraphQL schema: query roots, API types, DataLoaders, and the extension that codes
-//! request errors. Knows services, not HTTP.
+//! The GraphQL schema: query and mutation roots, API types, DataLoaders, authentication of
+//! writers, and the extension that codes request errors. Knows services, not HTTP.
 
+pub mod auth;
 pub mod context;
+pub mod errors;
 pub mod extensions;
 pub mod field_order;
 pub mod loaders;
+pub mod mutation;
 pub mod preflight;
 pub mod query;
 pub mod schema;

@@ -1,36 +1,53 @@
 //! Builds the schema (the one seam `main`, the HTTP layer and the tests share) and prepares
 //! each request's per-request data.
 
-use async_graphql::{EmptyMutation, EmptySubscription, Request, Schema};
+use async_graphql::{EmptySubscription, Request, Schema};
 use sea_orm::DatabaseConnection;
 
+use crate::graphql::auth::Credentials;
 use crate::graphql::extensions::{ExecutionStarted, RequestErrorCodes};
 use crate::graphql::loaders;
+use crate::graphql::mutation::MutationRoot;
 use crate::graphql::query::QueryRoot;
 
 /// The server's GraphQL schema.
-pub type AppSchema = Schema<QueryRoot, EmptyMutation, EmptySubscription>;
+pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
 /// Builds the schema over this database pool. Runs no migrations and no queries.
 pub fn build_schema(db: DatabaseConnection) -> AppSchema {
-    Schema::build(QueryRoot::default(), EmptyMutation, EmptySubscription)
-        .data(db)
-        .extension(RequestErrorCodes)
-        .finish()
+    Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        EmptySubscription,
+    )
+    .data(db)
+    .extension(RequestErrorCodes)
+    .finish()
 }
 
 /// The schema's SDL, as committed in `schema.graphql`. Needs no database.
 pub fn sdl() -> String {
-    Schema::build(QueryRoot::default(), EmptyMutation, EmptySubscription)
-        .extension(RequestErrorCodes)
-        .finish()
-        .sdl()
+    Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        EmptySubscription,
+    )
+    .extension(RequestErrorCodes)
+    .finish()
+    .sdl()
 }
 
-/// Gives a request its own DataLoaders and execution marker; the marker tells the transport
-/// whether the response is a request error (no `data`) or an executed one.
-pub fn prepare_request(request: Request, db: &DatabaseConnection) -> (Request, ExecutionStarted) {
+/// Gives a request its credentials, its own DataLoaders and an execution marker; the marker
+/// tells the transport whether the response is a request error (no `data`) or an executed one.
+pub fn prepare_request(
+    request: Request,
+    db: &DatabaseConnection,
+    credentials: Credentials,
+) -> (Request, ExecutionStarted) {
     let started = ExecutionStarted::default();
-    let request = request.data(loaders::for_request(db)).data(started.clone());
+    let request = request
+        .data(loaders::for_request(db))
+        .data(credentials)
+        .data(started.clone());
     (request, started)
 }

@@ -15,13 +15,14 @@ use async_graphql_axum::GraphQLBatchRequest;
 use async_graphql_axum::rejection::GraphQLRejection;
 use axum::body::{Body, to_bytes};
 use axum::extract::{FromRequest, Request, State};
-use axum::http::header::{ALLOW, CONTENT_LENGTH, CONTENT_TYPE};
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::header::{ALLOW, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
 use super::media::{BodyMediaError, ResponseMedia, check_body_media, negotiate};
 use crate::AppState;
+use crate::graphql::auth::Credentials;
 use crate::graphql::extensions::with_code;
 use crate::graphql::{preflight, prepare_request};
 
@@ -30,6 +31,7 @@ pub async fn graphql_post(State(state): State<AppState>, request: Request) -> Re
     let Some(media) = negotiate(request.headers()) else {
         return not_acceptable();
     };
+    let credentials = credentials(request.headers());
     match check_body_media(request.headers()) {
         Ok(()) => {}
         Err(BodyMediaError::Missing) => {
@@ -64,7 +66,7 @@ pub async fn graphql_post(State(state): State<AppState>, request: Request) -> Re
     let request = Request::from_parts(parts, Body::from(bytes));
     match GraphQLBatchRequest::<GraphQLRejection>::from_request(request, &()).await {
         Ok(batch) => match batch.into_inner() {
-            BatchRequest::Single(request) => execute(&state, media, request).await,
+            BatchRequest::Single(request) => execute(&state, media, request, credentials).await,
             BatchRequest::Batch(_) => request_error(
                 media,
                 StatusCode::BAD_REQUEST,
@@ -84,6 +86,7 @@ pub async fn graphql_get(State(state): State<AppState>, request: Request) -> Res
     let Some(media) = negotiate(request.headers()) else {
         return not_acceptable();
     };
+    let credentials = credentials(request.headers());
     let mut request = match GraphQLBatchRequest::<GraphQLRejection>::from_request(request, &())
         .await
         .map(|batch| batch.into_inner())
@@ -108,10 +111,29 @@ pub async fn graphql_get(State(state): State<AppState>, request: Request) -> Res
             .insert(ALLOW, HeaderValue::from_static("POST"));
         return response;
     }
-    execute(&state, media, request).await
+    execute(&state, media, request, credentials).await
 }
 
-async fn execute(state: &AppState, media: ResponseMedia, mut request: GraphQLRequest) -> Response {
+/// The bearer token of `Authorization: Bearer <token>`. Any other `Authorization` header
+/// counts as an invalid token (so it fails loudly instead of reading as anonymous).
+fn credentials(headers: &HeaderMap) -> Credentials {
+    let Some(value) = headers.get(AUTHORIZATION) else {
+        return Credentials(None);
+    };
+    let value = value.to_str().unwrap_or_default().trim();
+    let token = match value.split_once(' ') {
+        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => token.trim(),
+        _ => "",
+    };
+    Credentials(Some(token.to_owned()))
+}
+
+async fn execute(
+    state: &AppState,
+    media: ResponseMedia,
+    mut request: GraphQLRequest,
+    credentials: Credentials,
+) -> Response {
     if request.query.trim().is_empty() {
         return request_error(media, StatusCode::BAD_REQUEST, "the request has no `query`");
     }
@@ -119,7 +141,7 @@ async fn execute(state: &AppState, media: ResponseMedia, mut request: GraphQLReq
     if !checked.errors.is_empty() {
         return graphql_response(media, GraphQLResponse::from_errors(checked.errors), false);
     }
-    let (request, started) = prepare_request(request, &state.db);
+    let (request, started) = prepare_request(request, &state.db, credentials);
     let mut response = state.schema.execute(request).await;
     if let Some(shape) = &checked.shape {
         shape.apply(&mut response.data);

@@ -5,20 +5,21 @@ use entity::{
     character, company, credit, location, movie_company, person, plot_paragraph, section, theme,
 };
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, sea_query::IntoCondition,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, sea_query::IntoCondition,
 };
 
 use crate::error::AppError;
 
 /// Rows of `E` whose `parent` column is one of `ids`, ordered by parent then `order`.
-async fn rows_of_parents<E>(
-    db: &DatabaseConnection,
+async fn rows_of_parents<E, C>(
+    db: &C,
     parent: E::Column,
     ids: &[i32],
     order: E::Column,
 ) -> Result<Vec<E::Model>, AppError>
 where
     E: EntityTrait,
+    C: ConnectionTrait,
 {
     Ok(E::find()
         .filter(parent.is_in(ids.iter().copied()).into_condition())
@@ -29,26 +30,26 @@ where
 }
 
 /// Plot paragraphs of these films, in order.
-pub async fn plot_of_movies(
-    db: &DatabaseConnection,
+pub async fn plot_of_movies<C: ConnectionTrait>(
+    db: &C,
     movie_ids: &[i32],
 ) -> Result<Vec<plot_paragraph::Model>, AppError> {
     use plot_paragraph::{Column, Entity};
-    rows_of_parents::<Entity>(db, Column::MovieId, movie_ids, Column::Position).await
+    rows_of_parents::<Entity, C>(db, Column::MovieId, movie_ids, Column::Position).await
 }
 
 /// Sections of these films, in order.
-pub async fn sections_of_movies(
-    db: &DatabaseConnection,
+pub async fn sections_of_movies<C: ConnectionTrait>(
+    db: &C,
     movie_ids: &[i32],
 ) -> Result<Vec<section::Model>, AppError> {
     use section::{Column, Entity};
-    rows_of_parents::<Entity>(db, Column::MovieId, movie_ids, Column::Position).await
+    rows_of_parents::<Entity, C>(db, Column::MovieId, movie_ids, Column::Position).await
 }
 
 /// Characters of these films, in order, each with its actor (one joined statement).
-pub async fn characters_of_movies(
-    db: &DatabaseConnection,
+pub async fn characters_of_movies<C: ConnectionTrait>(
+    db: &C,
     movie_ids: &[i32],
 ) -> Result<Vec<(character::Model, Option<person::Model>)>, AppError> {
     use character::{Column, Entity};
@@ -62,26 +63,26 @@ pub async fn characters_of_movies(
 }
 
 /// Themes of these films, in order.
-pub async fn themes_of_movies(
-    db: &DatabaseConnection,
+pub async fn themes_of_movies<C: ConnectionTrait>(
+    db: &C,
     movie_ids: &[i32],
 ) -> Result<Vec<theme::Model>, AppError> {
     use theme::{Column, Entity};
-    rows_of_parents::<Entity>(db, Column::MovieId, movie_ids, Column::Position).await
+    rows_of_parents::<Entity, C>(db, Column::MovieId, movie_ids, Column::Position).await
 }
 
 /// Locations of these films, in order.
-pub async fn locations_of_movies(
-    db: &DatabaseConnection,
+pub async fn locations_of_movies<C: ConnectionTrait>(
+    db: &C,
     movie_ids: &[i32],
 ) -> Result<Vec<location::Model>, AppError> {
     use location::{Column, Entity};
-    rows_of_parents::<Entity>(db, Column::MovieId, movie_ids, Column::Position).await
+    rows_of_parents::<Entity, C>(db, Column::MovieId, movie_ids, Column::Position).await
 }
 
 /// Credits (director, writer, ...) on these films, in order, each with its person.
-pub async fn credits_of_movies(
-    db: &DatabaseConnection,
+pub async fn credits_of_movies<C: ConnectionTrait>(
+    db: &C,
     movie_ids: &[i32],
 ) -> Result<Vec<(credit::Model, person::Model)>, AppError> {
     use credit::{Column, Entity};
@@ -95,8 +96,8 @@ pub async fn credits_of_movies(
 }
 
 /// Companies' parts in these films, in order, each with its company.
-pub async fn companies_of_movies(
-    db: &DatabaseConnection,
+pub async fn companies_of_movies<C: ConnectionTrait>(
+    db: &C,
     movie_ids: &[i32],
 ) -> Result<Vec<(movie_company::Model, company::Model)>, AppError> {
     use movie_company::{Column, Entity};
@@ -110,8 +111,8 @@ pub async fn companies_of_movies(
 }
 
 /// Credits of these people, by film, each with its person.
-pub async fn credits_of_people(
-    db: &DatabaseConnection,
+pub async fn credits_of_people<C: ConnectionTrait>(
+    db: &C,
     person_ids: &[i32],
 ) -> Result<Vec<(credit::Model, person::Model)>, AppError> {
     use credit::{Column, Entity};
@@ -126,8 +127,8 @@ pub async fn credits_of_people(
 }
 
 /// Characters these people play, by film, each with its actor.
-pub async fn characters_played_by(
-    db: &DatabaseConnection,
+pub async fn characters_played_by<C: ConnectionTrait>(
+    db: &C,
     person_ids: &[i32],
 ) -> Result<Vec<(character::Model, Option<person::Model>)>, AppError> {
     use character::{Column, Entity};
@@ -146,16 +147,16 @@ pub mod by_id {
     use super::*;
 
     /// The section with this id.
-    pub async fn section(
-        db: &DatabaseConnection,
+    pub async fn section<C: ConnectionTrait>(
+        db: &C,
         id: i32,
     ) -> Result<Option<section::Model>, AppError> {
         Ok(section::Entity::find_by_id(id).one(db).await?)
     }
 
     /// The character with this id, with its actor.
-    pub async fn character(
-        db: &DatabaseConnection,
+    pub async fn character<C: ConnectionTrait>(
+        db: &C,
         id: i32,
     ) -> Result<Option<(character::Model, Option<person::Model>)>, AppError> {
         Ok(character::Entity::find_by_id(id)
@@ -165,13 +166,16 @@ pub mod by_id {
     }
 
     /// The theme with this id.
-    pub async fn theme(db: &DatabaseConnection, id: i32) -> Result<Option<theme::Model>, AppError> {
+    pub async fn theme<C: ConnectionTrait>(
+        db: &C,
+        id: i32,
+    ) -> Result<Option<theme::Model>, AppError> {
         Ok(theme::Entity::find_by_id(id).one(db).await?)
     }
 
     /// The location with this id.
-    pub async fn location(
-        db: &DatabaseConnection,
+    pub async fn location<C: ConnectionTrait>(
+        db: &C,
         id: i32,
     ) -> Result<Option<location::Model>, AppError> {
         Ok(location::Entity::find_by_id(id).one(db).await?)

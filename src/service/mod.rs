@@ -1,4 +1,4 @@
-//! The operations on film content, over a `&DatabaseConnection`. Nothing here knows GraphQL
+//! The operations on film content, over any connection or transaction (`&impl ConnectionTrait`). Nothing here knows GraphQL
 //! or HTTP: functions take ids and plain values, and return entity models or [`AppError`].
 //!
 //! Batched readers (`*_of_movies`, `*_by_ids`) take many parent ids and run ONE statement, so
@@ -7,6 +7,14 @@
 //! [`AppError`]: crate::error::AppError
 
 pub mod companies;
+pub mod directory;
+pub mod document;
+pub mod editing;
 pub mod film_parts;
 pub mod movies;
 pub mod people;
+pub mod revisions;
+pub mod slug;
+pub mod snapshot;
+pub mod tokens;
+pub mod validate;

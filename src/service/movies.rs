@@ -2,15 +2,14 @@
 
 use entity::movie;
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
 use crate::error::AppError;
 
 /// The film with this slug, if any.
-pub async fn find_by_slug(
-    db: &DatabaseConnection,
+pub async fn find_by_slug<C: ConnectionTrait>(
+    db: &C,
     slug: &str,
 ) -> Result<Option<movie::Model>, AppError> {
     Ok(movie::Entity::find()
@@ -20,8 +19,8 @@ pub async fn find_by_slug(
 }
 
 /// The films with these ids (in no particular order; absent ids are skipped).
-pub async fn find_by_ids(
-    db: &DatabaseConnection,
+pub async fn find_by_ids<C: ConnectionTrait>(
+    db: &C,
     ids: &[i32],
 ) -> Result<Vec<movie::Model>, AppError> {
     Ok(movie::Entity::find()
@@ -31,8 +30,8 @@ pub async fn find_by_ids(
 }
 
 /// Up to `limit` films in id order, starting after the film with id `after` (keyset paging).
-pub async fn page(
-    db: &DatabaseConnection,
+pub async fn page<C: ConnectionTrait>(
+    db: &C,
     after: Option<i32>,
     limit: u64,
 ) -> Result<Vec<movie::Model>, AppError> {
@@ -44,6 +43,6 @@ pub async fn page(
 }
 
 /// How many films there are.
-pub async fn count(db: &DatabaseConnection) -> Result<u64, AppError> {
+pub async fn count<C: ConnectionTrait>(db: &C) -> Result<u64, AppError> {
     Ok(movie::Entity::find().count(db).await?)
 }

@@ -92,6 +92,18 @@ impl TestApp {
         &self.state.db
     }
 
+    /// Command-line flags that point the `filmserver` binary at this test's database.
+    pub fn database_args(&self) -> Vec<String> {
+        let config = &self._database.config;
+        match &config.database_url {
+            Some(url) => vec!["--database-url".into(), url.clone()],
+            None => vec![
+                "--sqlite-path".into(),
+                config.sqlite_path.display().to_string(),
+            ],
+        }
+    }
+
     /// The statement counter of the server's pool.
     pub fn sql(&self) -> &SqlStatementCounter {
         &self.state.sql_statements
@@ -108,6 +120,29 @@ impl TestApp {
             )
             .await;
         response.json()
+    }
+
+    /// POSTs `{query, variables}` with `Authorization: Bearer <token>`; returns the body.
+    pub async fn graphql_as(&self, token: &str, query: &str, variables: Value) -> Value {
+        let response = self
+            .client
+            .post(format!("{}/graphql", self.address))
+            .header("content-type", "application/json")
+            .header("accept", "application/graphql-response+json")
+            .header("authorization", format!("Bearer {token}"))
+            .body(json!({ "query": query, "variables": variables }).to_string())
+            .send()
+            .await
+            .expect("server answers");
+        read(response).await.json()
+    }
+
+    /// Makes a token with this role and returns its secret.
+    pub async fn token(&self, name: &str, role: entity::TokenRole) -> String {
+        filmserver::service::tokens::create(self.db(), name, role)
+            .await
+            .expect("create a token")
+            .secret
     }
 
     /// Like [`graphql`](Self::graphql), but asserts there are no errors and returns `data`.

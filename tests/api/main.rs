@@ -5,7 +5,9 @@
 
 mod helpers;
 
+mod cli;
 mod conformance;
+mod editing;
 mod film_page;
 mod graphql_over_http;
 mod migrations;

@@ -28,6 +28,7 @@ async fn every_type_and_field_is_documented(app: TestApp) {
         .query_data(
             "{ __schema { types { name kind description
                  fields { name description args { name description } }
+                 inputFields { name description }
                  enumValues { name description } } } }",
             json!({}),
         )
@@ -55,6 +56,11 @@ async fn every_type_and_field_is_documented(app: TestApp) {
                 if !documented(arg) {
                     undocumented.push(format!("{name}.{field_name}({})", arg["name"]));
                 }
+            }
+        }
+        for field in ty["inputFields"].as_array().into_iter().flatten() {
+            if !documented(field) {
+                undocumented.push(format!("{name}.{}", field["name"]));
             }
         }
         for value in ty["enumValues"].as_array().into_iter().flatten() {

@@ -4,8 +4,8 @@ use async_graphql::{Context, ID, Object, Result};
 
 use crate::graphql::context::{db, loaders};
 use crate::graphql::loaders::{CompanyById, MovieById, PersonById};
-use crate::graphql::types::global_id::{NodeKind, decode};
 use crate::graphql::types::{Character, Company, Location, Movie, Node, Person, Section, Theme};
+use crate::ids::{NodeKind, decode};
 use crate::service::film_parts::by_id;
 
 /// The Relay node query.

@@ -3,9 +3,9 @@
 use async_graphql::{Context, ID, Object, Result};
 use entity::{character, person};
 
-use super::global_id::{NodeKind, encode};
 use super::movie::load_movie;
 use super::{Movie, Person};
+use crate::ids::{NodeKind, encode};
 
 /// A character of a film (`Song Liling`), with the actor who plays them when the page names one.
 #[derive(Clone)]

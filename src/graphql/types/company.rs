@@ -4,8 +4,8 @@ use async_graphql::{Context, Enum, ID, Object, Result};
 use entity::{company, movie_company};
 
 use super::Movie;
-use super::global_id::{NodeKind, encode};
 use super::movie::load_movie;
+use crate::ids::{NodeKind, encode};
 
 /// A company (`Geffen Pictures`), shared between films.
 #[derive(Clone)]

@@ -4,15 +4,18 @@ use async_graphql::{Context, ID, Object, Result};
 use chrono::{DateTime, Utc};
 use entity::movie;
 
-use super::global_id::{NodeKind, encode};
 use super::{
-    Character, CompanyCredit, Credit, CreditRole, Period, Person, Section, Setting, Theme,
+    Character, CompanyCredit, Credit, CreditRole, Period, Person, Revision, Section, Setting, Theme,
 };
 use crate::error::AppError;
-use crate::graphql::context::loaders;
+use crate::graphql::auth::require;
+use crate::graphql::context::{db, loaders};
 use crate::graphql::loaders::{
     CharactersOf, CompaniesOfMovie, CreditsOfMovie, MovieById, PlotOf, SectionsOf, ThemesOf,
 };
+use crate::graphql::query::page_size;
+use crate::ids::{NodeKind, encode};
+use crate::service::revisions;
 
 /// A film page: the film's facts, its plot, ordered sections, characters and who plays them,
 /// credits, companies, period, setting and themes.
@@ -135,6 +138,24 @@ impl Movie {
     async fn themes(&self, ctx: &Context<'_>) -> Result<Vec<Theme>> {
         let rows = loaders(ctx)?.load_one(ThemesOf(self.0.id)).await?;
         Ok(rows.unwrap_or_default().into_iter().map(Theme).collect())
+    }
+
+    /// The film's revisions, newest first: who changed it, when, and what it was after.
+    /// Needs an `editor` token.
+    async fn revisions(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many, newest first: 20 when omitted, at most 100.")] first: Option<
+            i32,
+        >,
+    ) -> Result<Vec<Revision>> {
+        require(ctx, entity::TokenRole::Editor).await?;
+        let limit = page_size(first)?;
+        Ok(revisions::of_movie(db(ctx)?, self.0.id, limit)
+            .await?
+            .into_iter()
+            .map(Revision)
+            .collect())
     }
 
     /// Revision counter, raised by every change; editors send it back to change the film.

@@ -3,9 +3,9 @@
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use entity::{location, section, theme};
 
-use super::global_id::{NodeKind, encode};
 use crate::graphql::context::loaders;
 use crate::graphql::loaders::LocationsOf;
+use crate::ids::{NodeKind, encode};
 
 /// A titled section of a film page (`Jeanne's Disapproval`).
 #[derive(Clone)]

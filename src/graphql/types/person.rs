@@ -3,10 +3,10 @@
 use async_graphql::{Context, ID, Object, Result};
 use entity::person;
 
-use super::global_id::{NodeKind, encode};
 use super::{Character, Credit};
 use crate::graphql::context::loaders;
 use crate::graphql::loaders::{CreditsOfPerson, RolesOfPerson};
+use crate::ids::{NodeKind, encode};
 
 /// A real person (`Jeremy Irons`): the characters they play and their other credits.
 #[derive(Clone)]

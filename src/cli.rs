@@ -1,0 +1,154 @@
+//! The binary's subcommands: serve, migrate, print the schema, manage tokens, import and
+//! export films. Each works against the configured database (migrating it first).
+
+use std::io::{Read, Write};
+use std::path::Path;
+
+use entity::TokenRole;
+use sea_orm::DatabaseConnection;
+
+use crate::config::{Cli, Command, Config, RoleArg, TokenCommand};
+use crate::error::AppError;
+use crate::service::document::MovieDocument;
+use crate::service::{editing, movies, snapshot, tokens};
+use crate::{db, graphql, server};
+
+/// Why a subcommand failed; printed to the user.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// Start-up failed.
+    #[error(transparent)]
+    Startup(#[from] server::StartupError),
+    /// The operation was refused or failed.
+    #[error("{0}")]
+    Refused(String),
+    /// A file could not be read or written.
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl From<AppError> for CliError {
+    fn from(err: AppError) -> Self {
+        let lines: Vec<String> = err
+            .into_problems()
+            .into_iter()
+            .map(|problem| {
+                let message = problem.client_message();
+                match problem.field() {
+                    Some(field) => format!("{} at {field}: {message}", problem.code()),
+                    None => format!("{}: {message}", problem.code()),
+                }
+            })
+            .collect();
+        Self::Refused(lines.join("\n"))
+    }
+}
+
+/// Runs the command line's subcommand.
+pub async fn run(cli: Cli) -> Result<(), CliError> {
+    let config = cli.config;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => Ok(server::serve(&config).await?),
+        Command::Migrate => {
+            connect(&config).await?;
+            eprintln!("the database is migrated");
+            Ok(())
+        }
+        Command::PrintSchema => {
+            print!("{}", graphql::schema::sdl());
+            Ok(())
+        }
+        Command::Token { action } => token(&connect(&config).await?, action).await,
+        Command::Import { file, author } => import(&connect(&config).await?, &file, &author).await,
+        Command::Export { slug, out } => {
+            export(&connect(&config).await?, &slug, out.as_deref()).await
+        }
+    }
+}
+
+async fn connect(config: &Config) -> Result<DatabaseConnection, CliError> {
+    let (db, _) = db::connect(config)
+        .await
+        .map_err(server::StartupError::from)?;
+    db::migrate(&db).await.map_err(server::StartupError::from)?;
+    Ok(db)
+}
+
+async fn token(db: &DatabaseConnection, action: TokenCommand) -> Result<(), CliError> {
+    match action {
+        TokenCommand::Create { name, role } => {
+            let role = match role {
+                RoleArg::Editor => TokenRole::Editor,
+                RoleArg::Admin => TokenRole::Admin,
+            };
+            let issued = tokens::create(db, &name, role).await?;
+            println!("{}", issued.secret);
+            eprintln!(
+                "created {} token {} for {}; it is shown this once: store it now",
+                tokens::role_name(role),
+                issued.record.id,
+                issued.record.name
+            );
+        }
+        TokenCommand::List => {
+            println!(
+                "{:>4}  {:<8}  {:<6}  {:<10}  {:<25}  revoked",
+                "id", "prefix", "role", "name", "created"
+            );
+            for token in tokens::list(db).await? {
+                println!(
+                    "{:>4}  {:<8}  {:<6}  {:<10}  {:<25}  {}",
+                    token.id,
+                    token.prefix,
+                    tokens::role_name(token.role),
+                    token.name,
+                    token.created_at.to_rfc3339(),
+                    token
+                        .revoked_at
+                        .map(|t| t.to_rfc3339())
+                        .unwrap_or_else(|| "-".into())
+                );
+            }
+        }
+        TokenCommand::Revoke { id } => {
+            let token = tokens::revoke(db, id).await?;
+            eprintln!("revoked token {} of {}", token.id, token.name);
+        }
+    }
+    Ok(())
+}
+
+async fn import(db: &DatabaseConnection, file: &Path, author: &str) -> Result<(), CliError> {
+    let mut text = String::new();
+    if file == Path::new("-") {
+        std::io::stdin().read_to_string(&mut text)?;
+    } else {
+        text = std::fs::read_to_string(file)?;
+    }
+    let document: MovieDocument = serde_json::from_str(&text).map_err(|e| {
+        CliError::Refused(format!(
+            "BAD_USER_INPUT: {} is not a film document: {e}",
+            file.display()
+        ))
+    })?;
+    let movie = editing::create_movie(db, document, author).await?;
+    eprintln!("imported `{}` ({})", movie.slug, movie.title);
+    Ok(())
+}
+
+async fn export(db: &DatabaseConnection, slug: &str, out: Option<&Path>) -> Result<(), CliError> {
+    let movie = movies::find_by_slug(db, slug)
+        .await?
+        .ok_or_else(|| CliError::Refused(format!("NOT_FOUND: no film has the slug `{slug}`")))?;
+    let document = snapshot::document_of(db, &movie).await?;
+    let json = serde_json::to_string_pretty(&document)
+        .map_err(|e| CliError::Refused(format!("the film does not serialize: {e}")))?;
+    match out {
+        Some(path) => std::fs::write(path, format!("{json}\n"))?,
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            writeln!(stdout, "{json}")?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,88 @@
+//! `createPerson`, `updatePerson`, `createCompany`, `updateCompany`.
+
+use async_graphql::{Context, ID, Object, Result};
+use entity::TokenRole;
+
+use crate::error::AppError;
+use crate::graphql::auth::require;
+use crate::graphql::context::db;
+use crate::graphql::errors::report;
+use crate::graphql::types::inputs::{EntryChangesInput, EntryInput};
+use crate::graphql::types::{Company, Person};
+use crate::ids::{NodeKind, decode};
+use crate::service::directory;
+
+/// People and company mutations.
+#[derive(Default)]
+pub struct DirectoryMutation;
+
+fn row_of(id: &ID, kind: NodeKind) -> Result<i32, AppError> {
+    match decode(id, "id")? {
+        (found, row) if found == kind => Ok(row),
+        _ => Err(AppError::bad_input(
+            "id",
+            format!("`{}` is not the id of a {}", id.0, kind.name()),
+        )),
+    }
+}
+
+#[Object]
+impl DirectoryMutation {
+    /// Adds a person. Needs `editor`.
+    async fn create_person(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The new entry.")] input: EntryInput,
+    ) -> Result<Person> {
+        require(ctx, TokenRole::Editor).await?;
+        directory::create_person(db(ctx)?, input.into())
+            .await
+            .map(Person)
+            .map_err(|e| report(ctx, e))
+    }
+
+    /// Changes a person's name or slug, for every film at once. Needs `editor`.
+    async fn update_person(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The person's global id.")] id: ID,
+        #[graphql(desc = "What to change; fields left out stay as they are.")]
+        input: EntryChangesInput,
+    ) -> Result<Person> {
+        require(ctx, TokenRole::Editor).await?;
+        let row = row_of(&id, NodeKind::Person)?;
+        directory::update_person(db(ctx)?, row, input.into())
+            .await
+            .map(Person)
+            .map_err(|e| report(ctx, e))
+    }
+
+    /// Adds a company. Needs `editor`.
+    async fn create_company(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The new entry.")] input: EntryInput,
+    ) -> Result<Company> {
+        require(ctx, TokenRole::Editor).await?;
+        directory::create_company(db(ctx)?, input.into())
+            .await
+            .map(Company)
+            .map_err(|e| report(ctx, e))
+    }
+
+    /// Changes a company's name or slug, for every film at once. Needs `editor`.
+    async fn update_company(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The company's global id.")] id: ID,
+        #[graphql(desc = "What to change; fields left out stay as they are.")]
+        input: EntryChangesInput,
+    ) -> Result<Company> {
+        require(ctx, TokenRole::Editor).await?;
+        let row = row_of(&id, NodeKind::Company)?;
+        directory::update_company(db(ctx)?, row, input.into())
+            .await
+            .map(Company)
+            .map_err(|e| report(ctx, e))
+    }
+}

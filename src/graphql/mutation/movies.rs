@@ -1,0 +1,111 @@
+//! `createMovie`, `updateMovie`, `deleteMovie`, `restoreMovieRevision`.
+
+use async_graphql::{Context, ID, Object, Result};
+use entity::TokenRole;
+
+use crate::error::AppError;
+use crate::graphql::auth::require;
+use crate::graphql::context::db;
+use crate::graphql::errors::report;
+use crate::graphql::types::inputs::{MovieChangesInput, MovieInput, ids_in_new_film};
+use crate::graphql::types::{DeletedMovie, Movie};
+use crate::ids::{NodeKind, decode};
+use crate::service::editing;
+
+/// Film mutations.
+#[derive(Default)]
+pub struct MovieMutation;
+
+/// The film row a global id names; `BAD_USER_INPUT` at `field` otherwise.
+fn movie_id(id: &ID, field: &str) -> Result<i32, AppError> {
+    match decode(id, field)? {
+        (NodeKind::Movie, row) => Ok(row),
+        _ => Err(AppError::bad_input(
+            field,
+            format!("`{}` is not the id of a film", id.0),
+        )),
+    }
+}
+
+#[Object]
+impl MovieMutation {
+    /// Adds a film with everything on its page, in one transaction: any problem and nothing
+    /// is written (every problem is reported, each with its input path). Needs `editor`.
+    async fn create_movie(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The whole film.")] input: MovieInput,
+    ) -> Result<Movie> {
+        let principal = require(ctx, TokenRole::Editor).await?;
+        let problems = ids_in_new_film(&input);
+        if !problems.is_empty() {
+            return Err(report(ctx, AppError::Invalid(problems)));
+        }
+        editing::create_movie(db(ctx)?, input.into(), &principal.name)
+            .await
+            .map(Movie)
+            .map_err(|e| report(ctx, e))
+    }
+
+    /// Changes a film, in one transaction. `expectedVersion` is the `version` the change was
+    /// made against: if the film has moved on, nothing changes and the answer is `CONFLICT`.
+    /// Needs `editor`.
+    async fn update_movie(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The film's global id.")] id: ID,
+        #[graphql(desc = "The film's `version` the change was made against.")]
+        expected_version: i32,
+        #[graphql(desc = "What to change; fields left out stay as they are.")]
+        input: MovieChangesInput,
+    ) -> Result<Movie> {
+        let principal = require(ctx, TokenRole::Editor).await?;
+        let movie_id = movie_id(&id, "id")?;
+        editing::update_movie(
+            db(ctx)?,
+            movie_id,
+            expected_version,
+            input.into(),
+            &principal.name,
+        )
+        .await
+        .map(Movie)
+        .map_err(|e| report(ctx, e))
+    }
+
+    /// Deletes a film and everything that belongs to it (its people and companies stay).
+    /// Needs `admin`.
+    async fn delete_movie(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The film's global id.")] id: ID,
+        #[graphql(desc = "The film's current `version`.")] expected_version: i32,
+    ) -> Result<DeletedMovie> {
+        require(ctx, TokenRole::Admin).await?;
+        let movie_id = movie_id(&id, "id")?;
+        let deleted = editing::delete_movie(db(ctx)?, movie_id, expected_version).await?;
+        Ok(DeletedMovie::new(&deleted))
+    }
+
+    /// Makes a film what it was at an earlier revision, as a new revision. Needs `editor`.
+    async fn restore_movie_revision(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The film's global id.")] id: ID,
+        #[graphql(desc = "The revision's `version` to go back to.")] version: i32,
+        #[graphql(desc = "The film's current `version`.")] expected_version: i32,
+    ) -> Result<Movie> {
+        let principal = require(ctx, TokenRole::Editor).await?;
+        let movie_id = movie_id(&id, "id")?;
+        editing::restore_revision(
+            db(ctx)?,
+            movie_id,
+            version,
+            expected_version,
+            &principal.name,
+        )
+        .await
+        .map(Movie)
+        .map_err(|e| report(ctx, e))
+    }
+}
