@@ -136,6 +136,44 @@ pub struct Config {
     )]
     pub max_body_bytes: usize,
 
+    /// Longest GraphQL query text, in bytes.
+    #[arg(long, env = "MAX_QUERY_BYTES", default_value_t = 32 * 1024, global = true)]
+    pub max_query_bytes: usize,
+
+    /// Deepest field nesting a query may have.
+    #[arg(long, env = "MAX_QUERY_DEPTH", default_value_t = 15, global = true)]
+    pub max_query_depth: usize,
+
+    /// Highest complexity a query may have (a list costs its page size times its children).
+    #[arg(
+        long,
+        env = "MAX_QUERY_COMPLEXITY",
+        default_value_t = 50_000,
+        global = true
+    )]
+    pub max_query_complexity: usize,
+
+    /// Most field selections a query may have, fragments expanded.
+    #[arg(long, env = "MAX_QUERY_FIELDS", default_value_t = 1_000, global = true)]
+    pub max_query_fields: u64,
+
+    /// Most aliases a query may use, fragments expanded.
+    #[arg(long, env = "MAX_QUERY_ALIASES", default_value_t = 30, global = true)]
+    pub max_query_aliases: u64,
+
+    /// Most root fields an operation may select.
+    #[arg(long, env = "MAX_ROOT_FIELDS", default_value_t = 20, global = true)]
+    pub max_root_fields: u64,
+
+    /// Most directives a query may use, fragments expanded.
+    #[arg(
+        long,
+        env = "MAX_QUERY_DIRECTIVES",
+        default_value_t = 50,
+        global = true
+    )]
+    pub max_query_directives: u64,
+
     /// Log line format; the level comes from `RUST_LOG` (default `info`).
     #[arg(long, env = "LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
     pub log_format: LogFormat,
@@ -159,6 +197,19 @@ impl Config {
         }
     }
 
+    /// The limits every GraphQL request is checked against.
+    pub fn query_limits(&self) -> crate::graphql::limits::QueryLimits {
+        crate::graphql::limits::QueryLimits {
+            max_query_bytes: self.max_query_bytes,
+            max_depth: self.max_query_depth,
+            max_complexity: self.max_query_complexity,
+            max_fields: self.max_query_fields,
+            max_aliases: self.max_query_aliases,
+            max_root_fields: self.max_root_fields,
+            max_directives: self.max_query_directives,
+        }
+    }
+
     /// The pool's acquire timeout.
     pub fn db_acquire_timeout(&self) -> Duration {
         Duration::from_secs(self.db_acquire_timeout_secs)
@@ -173,6 +224,13 @@ impl Config {
             db_max_connections: 5,
             db_acquire_timeout_secs: 5,
             max_body_bytes: 1_048_576,
+            max_query_bytes: 32 * 1024,
+            max_query_depth: 15,
+            max_query_complexity: 50_000,
+            max_query_fields: 1_000,
+            max_query_aliases: 30,
+            max_root_fields: 20,
+            max_query_directives: 50,
             log_format: LogFormat::Text,
         }
     }

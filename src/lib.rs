@@ -48,6 +48,8 @@ pub struct AppState {
     pub sql_statements: SqlStatementCounter,
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
+    /// The limits every GraphQL request is checked against.
+    pub limits: graphql::limits::QueryLimits,
 }
 
 impl AppState {
@@ -57,12 +59,14 @@ impl AppState {
         db: DatabaseConnection,
         sql_statements: SqlStatementCounter,
     ) -> Self {
-        let schema = graphql::build_schema(db.clone());
+        let limits = config.query_limits();
+        let schema = graphql::build_schema(db.clone(), limits);
         Self {
             db,
             schema,
             sql_statements,
             max_body_bytes: config.max_body_bytes,
+            limits,
         }
     }
 }

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::hash::Hash;
 use std::time::Duration;
 
-use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use entity::{
     character, company, credit, location, movie, movie_company, person, plot_paragraph, section,
     theme,
@@ -19,14 +19,20 @@ use sea_orm::DatabaseConnection;
 use crate::service::{companies, film_parts, movies, people};
 
 /// This request's loaders.
-pub type Loaders = DataLoader<DbLoader>;
+pub type Loaders = DataLoader<DbLoader, HashMapCache>;
 
 /// How long a loader waits to gather keys from sibling resolvers before it runs its query.
 const BATCH_DELAY: Duration = Duration::from_millis(1);
 
-/// Makes the loaders for one request.
+/// Makes the loaders for one request, with a cache that lives as long as the request (so
+/// [`prefetch`](crate::graphql::prefetch)ed rows are found again, and no row is loaded twice).
 pub fn for_request(db: &DatabaseConnection) -> Loaders {
-    DataLoader::new(DbLoader { db: db.clone() }, tokio::spawn).delay(BATCH_DELAY)
+    DataLoader::with_cache(
+        DbLoader { db: db.clone() },
+        tokio::spawn,
+        HashMapCache::default(),
+    )
+    .delay(BATCH_DELAY)
 }
 
 /// Loads film content in batches.

@@ -7,6 +7,7 @@ use async_graphql::parser::types::{DocumentOperations, OperationDefinition, Oper
 use async_graphql::{Request, ServerError, Value};
 
 use crate::graphql::field_order::ResponseShape;
+use crate::graphql::limits::{QueryLimits, check_document, exceeded};
 
 /// What the pre-flight found.
 #[derive(Debug, Default)]
@@ -19,14 +20,32 @@ pub struct Preflight {
     pub errors: Vec<ServerError>,
 }
 
-/// Parses the request's document (cached on the request for execution) and checks it.
-/// A document that does not parse passes: execution reports the syntax error itself.
-pub fn preflight(request: &mut Request) -> Preflight {
+/// Checks the request's size, parses its document (cached on the request for execution) and
+/// checks the document's shape against `limits`, then its variables. A document that does not
+/// parse passes: execution reports the syntax error itself.
+pub fn preflight(request: &mut Request, limits: &QueryLimits) -> Preflight {
+    if request.query.len() > limits.max_query_bytes {
+        return Preflight {
+            errors: vec![exceeded(
+                "queryBytes",
+                "bytes",
+                limits.max_query_bytes as u64,
+                request.query.len() as u64,
+            )],
+            ..Preflight::default()
+        };
+    }
     let operation_name = request.operation_name.clone();
     let variables = request.variables.clone();
     let Ok(document) = request.parsed_query() else {
         return Preflight::default();
     };
+    if let Err(errors) = check_document(document, limits) {
+        return Preflight {
+            errors,
+            ..Preflight::default()
+        };
+    }
     let selected = match (&document.operations, operation_name.as_deref()) {
         (DocumentOperations::Single(op), _) => Some(&op.node),
         (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name).map(|op| &op.node),
@@ -92,7 +111,7 @@ mod tests {
         if let Some(name) = name {
             request = request.operation_name(name);
         }
-        preflight(&mut request)
+        preflight(&mut request, &QueryLimits::default())
     }
 
     #[test]

@@ -6,6 +6,7 @@ use sea_orm::DatabaseConnection;
 
 use crate::graphql::auth::Credentials;
 use crate::graphql::extensions::{ExecutionStarted, RequestErrorCodes};
+use crate::graphql::limits::{QueryGuard, QueryLimits};
 use crate::graphql::loaders;
 use crate::graphql::mutation::MutationRoot;
 use crate::graphql::query::QueryRoot;
@@ -13,8 +14,13 @@ use crate::graphql::query::QueryRoot;
 /// The server's GraphQL schema.
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
-/// Builds the schema over this database pool. Runs no migrations and no queries.
-pub fn build_schema(db: DatabaseConnection) -> AppSchema {
+/// How deep the parser may recurse; the depth limit proper is [`QueryLimits::max_depth`],
+/// this only keeps a pathological document from exhausting the stack.
+const PARSER_RECURSION_LIMIT: usize = 128;
+
+/// Builds the schema over this database pool, with these query limits. Runs no migrations and
+/// no queries.
+pub fn build_schema(db: DatabaseConnection, limits: QueryLimits) -> AppSchema {
     Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
@@ -22,6 +28,8 @@ pub fn build_schema(db: DatabaseConnection) -> AppSchema {
     )
     .data(db)
     .extension(RequestErrorCodes)
+    .extension(QueryGuard(limits))
+    .limit_recursive_depth(PARSER_RECURSION_LIMIT)
     .finish()
 }
 

@@ -100,7 +100,7 @@ pub async fn graphql_get(State(state): State<AppState>, request: Request) -> Res
             );
         }
     };
-    if preflight(&mut request).operation == Some(OperationType::Mutation) {
+    if preflight(&mut request, &state.limits).operation == Some(OperationType::Mutation) {
         let mut response = request_error(
             media,
             StatusCode::METHOD_NOT_ALLOWED,
@@ -137,7 +137,7 @@ async fn execute(
     if request.query.trim().is_empty() {
         return request_error(media, StatusCode::BAD_REQUEST, "the request has no `query`");
     }
-    let checked = preflight(&mut request);
+    let checked = preflight(&mut request, &state.limits);
     if !checked.errors.is_empty() {
         return graphql_response(media, GraphQLResponse::from_errors(checked.errors), false);
     }

@@ -53,8 +53,8 @@ async fn post_answers_in_the_accepted_media_type(app: TestApp) {
         );
         assert!(response.header("content-type").contains("charset=utf-8"));
         assert_eq!(
-            response.json(),
-            json!({ "data": { "movie": { "title": "M. Butterfly" } } })
+            response.json()["data"],
+            json!({ "movie": { "title": "M. Butterfly" } })
         );
     }
     let refused = app.post_json("/graphql", &body, "text/html").await;
@@ -72,8 +72,8 @@ async fn get_runs_queries_with_variables(app: TestApp) {
         .await;
     assert_eq!(response.status, 200);
     assert_eq!(
-        response.json(),
-        json!({ "data": { "movie": { "releaseYear": 1993 } } })
+        response.json()["data"],
+        json!({ "movie": { "releaseYear": 1993 } })
     );
 }
 

@@ -11,6 +11,7 @@ mod editing;
 mod film_page;
 mod graphql_over_http;
 mod migrations;
+mod query_limits;
 mod read_api;
 mod schema_file;
 mod sql_statements;

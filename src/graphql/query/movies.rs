@@ -5,6 +5,7 @@ use async_graphql::{Context, Object, Result};
 
 use crate::error::AppError;
 use crate::graphql::context::db;
+use crate::graphql::prefetch;
 use crate::graphql::types::cursor::IdCursor;
 use crate::graphql::types::{Movie, MovieConnection, MovieEdge, PageInfo};
 use crate::service::movies;
@@ -47,10 +48,17 @@ impl MovieQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "The film's URL key.")] slug: String,
     ) -> Result<Option<Movie>> {
-        Ok(movies::find_by_slug(db(ctx)?, &slug).await?.map(Movie))
+        let movie = movies::find_by_slug(db(ctx)?, &slug).await?;
+        if let Some(movie) = &movie {
+            prefetch::movie_relations(ctx, &ctx.look_ahead(), &[movie.id]).await?;
+        }
+        Ok(movie.map(Movie))
     }
 
     /// All films, oldest entry first, a page at a time (Relay connection with opaque cursors).
+    #[graphql(
+        complexity = "crate::graphql::limits::page_cost(first, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, child_complexity)"
+    )]
     async fn movies(
         &self,
         ctx: &Context<'_>,
@@ -64,6 +72,11 @@ impl MovieQuery {
         let mut rows = movies::page(db(ctx)?, after.map(|c| c.0), limit + 1).await?;
         let has_next_page = rows.len() as u64 > limit;
         rows.truncate(limit as usize);
+        let ids: Vec<i32> = rows.iter().map(|row| row.id).collect();
+        let page = ctx.look_ahead();
+        for node in [page.field("edges").field("node"), page.field("nodes")] {
+            prefetch::movie_relations(ctx, &node, &ids).await?;
+        }
         let edges: Vec<MovieEdge> = rows
             .into_iter()
             .map(|row| MovieEdge {

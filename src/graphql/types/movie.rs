@@ -47,6 +47,7 @@ impl Movie {
     }
 
     /// The plot synopsis, as paragraphs in reading order.
+    #[graphql(complexity = "crate::graphql::limits::list_cost(child_complexity)")]
     async fn plot(&self, ctx: &Context<'_>) -> Result<Vec<String>> {
         let rows = loaders(ctx)?.load_one(PlotOf(self.0.id)).await?;
         Ok(rows
@@ -57,12 +58,14 @@ impl Movie {
     }
 
     /// The page's titled sections, in reading order.
+    #[graphql(complexity = "crate::graphql::limits::list_cost(child_complexity)")]
     async fn sections(&self, ctx: &Context<'_>) -> Result<Vec<Section>> {
         let rows = loaders(ctx)?.load_one(SectionsOf(self.0.id)).await?;
         Ok(rows.unwrap_or_default().into_iter().map(Section).collect())
     }
 
     /// The characters, in page order, each with the person who plays them.
+    #[graphql(complexity = "crate::graphql::limits::list_cost(child_complexity)")]
     async fn characters(&self, ctx: &Context<'_>) -> Result<Vec<Character>> {
         let rows = loaders(ctx)?.load_one(CharactersOf(self.0.id)).await?;
         Ok(rows
@@ -73,6 +76,7 @@ impl Movie {
     }
 
     /// The film's directors, in credit order.
+    #[graphql(complexity = "crate::graphql::limits::list_cost(child_complexity)")]
     async fn directors(&self, ctx: &Context<'_>) -> Result<Vec<Person>> {
         let credits = loaders(ctx)?.load_one(CreditsOfMovie(self.0.id)).await?;
         Ok(credits
@@ -85,6 +89,7 @@ impl Movie {
 
     /// People credited on the film (director, writer, ...), in credit order; `role` keeps
     /// only one kind. Actors are found through `characters`.
+    #[graphql(complexity = "crate::graphql::limits::list_cost(child_complexity)")]
     async fn credits(
         &self,
         ctx: &Context<'_>,
@@ -101,6 +106,7 @@ impl Movie {
     }
 
     /// Companies that made or distributed the film, with their part, in credit order.
+    #[graphql(complexity = "crate::graphql::limits::list_cost(child_complexity)")]
     async fn companies(&self, ctx: &Context<'_>) -> Result<Vec<CompanyCredit>> {
         let rows = loaders(ctx)?.load_one(CompaniesOfMovie(self.0.id)).await?;
         Ok(rows
@@ -135,6 +141,7 @@ impl Movie {
     }
 
     /// The film's themes, in page order, each with its emoji.
+    #[graphql(complexity = "crate::graphql::limits::list_cost(child_complexity)")]
     async fn themes(&self, ctx: &Context<'_>) -> Result<Vec<Theme>> {
         let rows = loaders(ctx)?.load_one(ThemesOf(self.0.id)).await?;
         Ok(rows.unwrap_or_default().into_iter().map(Theme).collect())
@@ -142,6 +149,7 @@ impl Movie {
 
     /// The film's revisions, newest first: who changed it, when, and what it was after.
     /// Needs an `editor` token.
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, 20, 100, child_complexity)")]
     async fn revisions(
         &self,
         ctx: &Context<'_>,

@@ -120,6 +120,7 @@ impl Setting {
     }
 
     /// The places, in page order.
+    #[graphql(complexity = "crate::graphql::limits::list_cost(child_complexity)")]
     async fn locations(&self, ctx: &Context<'_>) -> Result<Vec<Location>> {
         let rows = loaders(ctx)?.load_one(LocationsOf(self.movie_id)).await?;
         Ok(rows.unwrap_or_default().into_iter().map(Location).collect())

@@ -31,6 +31,7 @@ impl Person {
     }
 
     /// The characters this person plays, across films (each with its `movie`).
+    #[graphql(complexity = "crate::graphql::limits::list_cost(child_complexity)")]
     async fn roles(&self, ctx: &Context<'_>) -> Result<Vec<Character>> {
         let rows = loaders(ctx)?.load_one(RolesOfPerson(self.0.id)).await?;
         Ok(rows
@@ -41,6 +42,7 @@ impl Person {
     }
 
     /// What this person did on films other than acting (director, writer, ...).
+    #[graphql(complexity = "crate::graphql::limits::list_cost(child_complexity)")]
     async fn credits(&self, ctx: &Context<'_>) -> Result<Vec<Credit>> {
         let rows = loaders(ctx)?.load_one(CreditsOfPerson(self.0.id)).await?;
         Ok(rows

@@ -1,0 +1,100 @@
+//! Prefetching a page's nested lists by looking ahead at the query.
+//!
+//! DataLoaders batch the keys that arrive within a short window; when resolving many films
+//! takes longer than the window (a big page, a busy machine, another worker thread), a
+//! relation's keys can split into two batches and cost two statements. For the lists a film
+//! page has, the resolver that fetched the films already knows every key: it looks ahead at
+//! the selection and loads each selected relation for all the films in one call (concurrently,
+//! one statement each). The nested resolvers then find their rows in the loaders' cache, so
+//! the statements a query costs do not depend on timing or on the number of films.
+
+use async_graphql::{Context, Lookahead, Result};
+use futures_util::future::{BoxFuture, try_join_all};
+
+use crate::graphql::context::loaders;
+use crate::graphql::loaders::{
+    CharactersOf, CompaniesOfMovie, CreditsOfMovie, CreditsOfPerson, Loaders, LocationsOf, PlotOf,
+    RolesOfPerson, SectionsOf, ThemesOf,
+};
+
+/// Loads every key of one relation, for its side effect of filling the loader's cache.
+fn warm<'a, K>(loaders: &'a Loaders, keys: Vec<K>) -> BoxFuture<'a, Result<()>>
+where
+    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
+    crate::graphql::loaders::DbLoader:
+        async_graphql::dataloader::Loader<K, Error = async_graphql::Error>,
+{
+    Box::pin(async move {
+        loaders.load_many(keys).await?;
+        Ok(())
+    })
+}
+
+/// Prefetches, for the films `movie_ids`, every relation that `movie` (a lookahead at a
+/// `Movie` selection) selects, then the actors' roles and credits when those are selected.
+pub async fn movie_relations(
+    ctx: &Context<'_>,
+    movie: &Lookahead<'_>,
+    movie_ids: &[i32],
+) -> Result<()> {
+    if movie_ids.is_empty() {
+        return Ok(());
+    }
+    let loaders = loaders(ctx)?;
+    let ids = || movie_ids.iter().copied();
+    let mut first_level = Vec::new();
+    if movie.field("plot").exists() {
+        first_level.push(warm(loaders, ids().map(PlotOf).collect()));
+    }
+    if movie.field("sections").exists() {
+        first_level.push(warm(loaders, ids().map(SectionsOf).collect()));
+    }
+    let characters = movie.field("characters");
+    if characters.exists() {
+        first_level.push(warm(loaders, ids().map(CharactersOf).collect()));
+    }
+    if movie.field("themes").exists() {
+        first_level.push(warm(loaders, ids().map(ThemesOf).collect()));
+    }
+    if movie.field("setting").field("locations").exists() {
+        first_level.push(warm(loaders, ids().map(LocationsOf).collect()));
+    }
+    if movie.field("directors").exists() || movie.field("credits").exists() {
+        first_level.push(warm(loaders, ids().map(CreditsOfMovie).collect()));
+    }
+    if movie.field("companies").exists() {
+        first_level.push(warm(loaders, ids().map(CompaniesOfMovie).collect()));
+    }
+    try_join_all(first_level).await?;
+
+    let actor = characters.field("actor");
+    let (roles, credits) = (
+        actor.field("roles").exists(),
+        actor.field("credits").exists(),
+    );
+    if roles || credits {
+        let cast = loaders.load_many(ids().map(CharactersOf)).await?;
+        let mut actor_ids: Vec<i32> = cast
+            .values()
+            .flatten()
+            .filter_map(|(character, _)| character.actor_id)
+            .collect();
+        actor_ids.sort_unstable();
+        actor_ids.dedup();
+        let mut second_level = Vec::new();
+        if roles {
+            second_level.push(warm(
+                loaders,
+                actor_ids.iter().copied().map(RolesOfPerson).collect(),
+            ));
+        }
+        if credits {
+            second_level.push(warm(
+                loaders,
+                actor_ids.iter().copied().map(CreditsOfPerson).collect(),
+            ));
+        }
+        try_join_all(second_level).await?;
+    }
+    Ok(())
+}
