@@ -131,7 +131,11 @@ async fn import(db: &DatabaseConnection, file: &Path, author: &str) -> Result<()
             file.display()
         ))
     })?;
-    let movie = editing::create_movie(db, document, author).await?;
+    let author = editing::Author {
+        name: author.to_owned(),
+        token_id: None,
+    };
+    let movie = editing::create_movie(db, document, &author).await?;
     eprintln!("imported `{}` ({})", movie.slug, movie.title);
     Ok(())
 }

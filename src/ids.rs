@@ -57,7 +57,10 @@ pub fn encode(kind: NodeKind, id: i32) -> ID {
 
 /// The type and row a global id names; `BAD_USER_INPUT` (at `field`) when it is not one of ours.
 pub fn decode(global_id: &str, field: &str) -> Result<(NodeKind, i32), AppError> {
-    let invalid = || AppError::bad_input(field, format!("`{global_id}` is not a valid id"));
+    let invalid = || {
+        let shown: String = global_id.chars().take(64).collect();
+        AppError::bad_input(field, format!("`{shown}` is not a valid id"))
+    };
     let bytes = URL_SAFE_NO_PAD
         .decode(global_id.trim_end_matches('='))
         .map_err(|_| invalid())?;

@@ -21,4 +21,5 @@ pub mod section;
 pub mod theme;
 
 pub use api_token::TokenRole;
+pub use movie_revision::RevisionAction;
 pub use roles::{CompanyRole, CreditRole};

@@ -1,5 +1,6 @@
 //! Creates the editors' tables: API tokens (stored only as hashes) and film revisions (a JSON
-//! snapshot of the whole film after each change).
+//! snapshot of the whole film after each change). Revisions outlive their film on purpose (no
+//! foreign key to `movie`): the history of a deleted film, and who deleted it, stay.
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -24,15 +25,11 @@ enum MovieRevision {
     Id,
     MovieId,
     Version,
+    Action,
     Author,
+    AuthorTokenId,
     CreatedAt,
     Snapshot,
-}
-
-#[derive(DeriveIden)]
-enum Movie {
-    Table,
-    Id,
 }
 
 #[async_trait::async_trait]
@@ -65,14 +62,16 @@ impl MigrationTrait for Migration {
                     .col(pk_auto(MovieRevision::Id))
                     .col(integer(MovieRevision::MovieId))
                     .col(integer(MovieRevision::Version))
+                    .col(string_len(MovieRevision::Action, 16))
                     .col(string_len(MovieRevision::Author, 100))
+                    .col(integer_null(MovieRevision::AuthorTokenId))
                     .col(timestamp_with_time_zone(MovieRevision::CreatedAt))
                     .col(json_binary(MovieRevision::Snapshot))
                     .foreign_key(
                         ForeignKey::create()
-                            .from(MovieRevision::Table, MovieRevision::MovieId)
-                            .to(Movie::Table, Movie::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
+                            .from(MovieRevision::Table, MovieRevision::AuthorTokenId)
+                            .to(ApiToken::Table, ApiToken::Id)
+                            .on_delete(ForeignKeyAction::SetNull),
                     )
                     .to_owned(),
             )
@@ -85,6 +84,15 @@ impl MigrationTrait for Migration {
                     .col(MovieRevision::MovieId)
                     .col(MovieRevision::Version)
                     .unique()
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("idx_movie_revision_author_token")
+                    .table(MovieRevision::Table)
+                    .col(MovieRevision::AuthorTokenId)
                     .to_owned(),
             )
             .await?;

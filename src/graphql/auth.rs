@@ -1,6 +1,8 @@
 //! Who a request acts as. The transport passes the bearer token along; resolvers that write
 //! ask for a role, and the token is checked only then (reads stay public and cost nothing).
 
+use std::sync::OnceLock;
+
 use async_graphql::{Context, Result};
 use entity::TokenRole;
 
@@ -8,17 +10,44 @@ use crate::graphql::context::db;
 use crate::service::tokens::{self, Principal};
 
 /// The request's `Authorization: Bearer` token, if any (an `Authorization` header of another
-/// scheme counts as an invalid token, never as none).
+/// scheme counts as an invalid token, never as none), and who it turned out to be.
 #[derive(Debug, Clone, Default)]
-pub struct Credentials(pub Option<String>);
+pub struct Credentials {
+    bearer: Option<String>,
+    principal: OnceLock<Principal>,
+}
+
+impl Credentials {
+    /// Credentials of a request with this bearer token (`None`: no `Authorization` header).
+    pub fn new(bearer: Option<String>) -> Self {
+        Self {
+            bearer,
+            principal: OnceLock::new(),
+        }
+    }
+
+    /// Whether the request carries an `Authorization` header.
+    pub fn present(&self) -> bool {
+        self.bearer.is_some()
+    }
+}
 
 /// The principal of this request, if its token is valid and has at least `role`:
-/// `UNAUTHENTICATED` without a valid token, `FORBIDDEN` with too low a role.
+/// `UNAUTHENTICATED` without a valid token, `FORBIDDEN` with too low a role. The token is
+/// looked up once per request, however many fields ask.
 pub async fn require(ctx: &Context<'_>, role: TokenRole) -> Result<Principal> {
-    let bearer = ctx
-        .data_opt::<Credentials>()
-        .and_then(|credentials| credentials.0.as_deref());
-    let principal = tokens::authenticate(db(ctx)?, bearer).await?;
+    let credentials = ctx.data_opt::<Credentials>();
+    let principal = match credentials.and_then(|c| c.principal.get()) {
+        Some(known) => known.clone(),
+        None => {
+            let bearer = credentials.and_then(|c| c.bearer.as_deref());
+            let found = tokens::authenticate(db(ctx)?, bearer).await?;
+            if let Some(credentials) = credentials {
+                let _ = credentials.principal.set(found.clone());
+            }
+            found
+        }
+    };
     principal.require(role)?;
     Ok(principal)
 }

@@ -15,9 +15,10 @@ use async_graphql_axum::GraphQLBatchRequest;
 use async_graphql_axum::rejection::GraphQLRejection;
 use axum::body::{Body, to_bytes};
 use axum::extract::{FromRequest, Request, State};
-use axum::http::header::{ALLOW, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE};
+use axum::http::header::{ALLOW, AUTHORIZATION, CACHE_CONTROL, CONTENT_LENGTH, CONTENT_TYPE, VARY};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use http_body_util::LengthLimitError;
 use serde_json::json;
 
 use super::media::{BodyMediaError, ResponseMedia, check_body_media, negotiate};
@@ -60,8 +61,15 @@ pub async fn graphql_post(State(state): State<AppState>, request: Request) -> Re
         return body_too_large(media, limit);
     }
     let (parts, body) = request.into_parts();
-    let Ok(bytes) = to_bytes(body, limit).await else {
-        return body_too_large(media, limit);
+    let bytes = match to_bytes(body, limit).await {
+        Ok(bytes) => bytes,
+        Err(err) => {
+            return if err.into_inner().is::<LengthLimitError>() {
+                body_too_large(media, limit)
+            } else {
+                request_error(media, StatusCode::BAD_REQUEST, "the body could not be read")
+            };
+        }
     };
     let request = Request::from_parts(parts, Body::from(bytes));
     match GraphQLBatchRequest::<GraphQLRejection>::from_request(request, &()).await {
@@ -118,14 +126,14 @@ pub async fn graphql_get(State(state): State<AppState>, request: Request) -> Res
 /// counts as an invalid token (so it fails loudly instead of reading as anonymous).
 fn credentials(headers: &HeaderMap) -> Credentials {
     let Some(value) = headers.get(AUTHORIZATION) else {
-        return Credentials(None);
+        return Credentials::new(None);
     };
     let value = value.to_str().unwrap_or_default().trim();
     let token = match value.split_once(' ') {
         Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => token.trim(),
         _ => "",
     };
-    Credentials(Some(token.to_owned()))
+    Credentials::new(Some(token.to_owned()))
 }
 
 async fn execute(
@@ -137,6 +145,7 @@ async fn execute(
     if request.query.trim().is_empty() {
         return request_error(media, StatusCode::BAD_REQUEST, "the request has no `query`");
     }
+    let private = credentials.present();
     let checked = preflight(&mut request, &state.limits);
     if !checked.errors.is_empty() {
         return graphql_response(media, GraphQLResponse::from_errors(checked.errors), false);
@@ -146,7 +155,14 @@ async fn execute(
     if let Some(shape) = &checked.shape {
         shape.apply(&mut response.data);
     }
-    graphql_response(media, response, started.get())
+    let mut response = graphql_response(media, response, started.get());
+    if private {
+        // An answer given to a token (revisions, tokens) is never for a shared cache.
+        response
+            .headers_mut()
+            .insert(CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    }
+    response
 }
 
 /// Serializes an executed (or refused) GraphQL response with the spec's status code.
@@ -189,9 +205,10 @@ fn graphql_response(
 
 fn with_media(status: StatusCode, media: ResponseMedia, body: Vec<u8>) -> Response {
     let mut response = (status, body).into_response();
-    response
-        .headers_mut()
-        .insert(CONTENT_TYPE, HeaderValue::from_static(media.content_type()));
+    let headers = response.headers_mut();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static(media.content_type()));
+    // The answer depends on these request headers: caches must key on them.
+    headers.insert(VARY, HeaderValue::from_static("Accept, Authorization"));
     response
 }
 

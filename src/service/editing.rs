@@ -13,8 +13,8 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use entity::{
-    CreditRole, character, company, credit, location, movie, movie_company, movie_revision, person,
-    plot_paragraph, section, theme,
+    CreditRole, RevisionAction, character, company, credit, location, movie, movie_company,
+    movie_revision, person, plot_paragraph, section, theme,
 };
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
@@ -31,6 +31,34 @@ use crate::service::slug::slugify;
 use crate::service::snapshot::document_of;
 use crate::service::validate::{self, Problems};
 
+/// Who makes a change, as revisions record it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Author {
+    /// The token's name (or the command-line user's).
+    pub name: String,
+    /// The token, when the change came through one.
+    pub token_id: Option<i32>,
+}
+
+impl Author {
+    /// History the server itself records (a film's state before its first recorded change).
+    fn system() -> Self {
+        Self {
+            name: "system".into(),
+            token_id: None,
+        }
+    }
+}
+
+impl From<&crate::service::tokens::Principal> for Author {
+    fn from(principal: &crate::service::tokens::Principal) -> Self {
+        Self {
+            name: principal.name.clone(),
+            token_id: Some(principal.token_id),
+        }
+    }
+}
+
 /// A person or company the input names, once looked up.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum Target {
@@ -45,6 +73,22 @@ enum Target {
 enum Named {
     Person,
     Company,
+}
+
+/// What makes two targets the same row: its id, or the slug a new one will get.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Identity {
+    Id(i32),
+    Slug(String),
+}
+
+impl Target {
+    fn identity(&self) -> Identity {
+        match self {
+            Self::Existing(id) => Identity::Id(*id),
+            Self::New { slug, .. } => Identity::Slug(slug.clone()),
+        }
+    }
 }
 
 impl Named {
@@ -151,6 +195,9 @@ async fn resolve<C: ConnectionTrait>(
         return Ok(None);
     }
     if let Some(slug) = &reference.slug {
+        if !crate::service::slug::is_valid(slug) {
+            return Ok(None);
+        }
         if let Some(row) = named.id_by_slug(db, slug).await? {
             return Ok(Some(Target::Existing(row)));
         }
@@ -168,7 +215,11 @@ async fn resolve<C: ConnectionTrait>(
             }
         });
     }
-    let Some(name) = &reference.name else {
+    let Some(name) = reference
+        .name
+        .as_ref()
+        .filter(|name| !name.trim().is_empty())
+    else {
         return Ok(None);
     };
     let slug = slugify(name);
@@ -228,7 +279,11 @@ async fn resolve_patch<C: ConnectionTrait>(
             let field = format!("input.directors[{i}]");
             targets.push(resolve(db, Named::Person, &field, director, problems).await?);
         }
-        no_repeats(problems, "input.directors", &targets);
+        let keys: Vec<_> = targets
+            .iter()
+            .map(|t| t.as_ref().map(Target::identity))
+            .collect();
+        no_repeats(problems, "input.directors", &keys);
         resolved.directors = Some(targets.into_iter().flatten().collect());
     }
     if let Some(credits) = &patch.credits {
@@ -244,7 +299,11 @@ async fn resolve_patch<C: ConnectionTrait>(
             }
             targets.push(target.map(|t| (credit.role, t)));
         }
-        no_repeats(problems, "input.credits", &targets);
+        let keys: Vec<_> = targets
+            .iter()
+            .map(|t| t.as_ref().map(|(role, t)| (*role, t.identity())))
+            .collect();
+        no_repeats(problems, "input.credits", &keys);
         resolved.credits = Some(targets.into_iter().flatten().collect());
     }
     if let Some(companies) = &patch.companies {
@@ -254,7 +313,11 @@ async fn resolve_patch<C: ConnectionTrait>(
             let target = resolve(db, Named::Company, &field, &part.company, problems).await?;
             targets.push(target.map(|t| (part.role, t)));
         }
-        no_repeats(problems, "input.companies", &targets);
+        let keys: Vec<_> = targets
+            .iter()
+            .map(|t| t.as_ref().map(|(role, t)| (*role, t.identity())))
+            .collect();
+        no_repeats(problems, "input.companies", &keys);
         resolved.companies = Some(targets.into_iter().flatten().collect());
     }
     if let Some(characters) = &patch.characters {
@@ -600,11 +663,13 @@ async fn write_lists(
     Ok(())
 }
 
-/// Records the film as it now is.
+/// Records the film as it now is, at `version`.
 async fn write_revision(
     tx: &DatabaseTransaction,
     movie: &movie::Model,
-    author: &str,
+    version: i32,
+    action: RevisionAction,
+    author: &Author,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     let document = document_of(tx, movie).await?;
@@ -612,14 +677,42 @@ async fn write_revision(
         .map_err(|e| AppError::Internal(format!("snapshot does not serialize: {e}")))?;
     movie_revision::ActiveModel {
         movie_id: Set(movie.id),
-        version: Set(movie.version),
-        author: Set(author.to_owned()),
+        version: Set(version),
+        action: Set(action),
+        author: Set(author.name.clone()),
+        author_token_id: Set(author.token_id),
         created_at: Set(now),
         snapshot: Set(snapshot),
         ..Default::default()
     }
     .insert(tx)
     .await?;
+    Ok(())
+}
+
+/// Films older than the history (the seed, imports of old data) have no revision until their
+/// first change: record their state before that change, so it can be restored.
+async fn record_history_before_change(
+    tx: &DatabaseTransaction,
+    movie: &movie::Model,
+    version_before: i32,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let recorded = movie_revision::Entity::find()
+        .filter(movie_revision::Column::MovieId.eq(movie.id))
+        .one(tx)
+        .await?;
+    if recorded.is_none() {
+        write_revision(
+            tx,
+            movie,
+            version_before,
+            RevisionAction::Create,
+            &Author::system(),
+            now,
+        )
+        .await?;
+    }
     Ok(())
 }
 
@@ -659,27 +752,38 @@ async fn slug_free<C: ConnectionTrait>(
 pub async fn create_movie(
     db: &DatabaseConnection,
     document: MovieDocument,
-    author: &str,
+    author: &Author,
+) -> Result<movie::Model, AppError> {
+    create_movie_reporting(db, document, author, Problems::default()).await
+}
+
+/// Like [`create_movie`], adding the problems the caller already found (every problem of the
+/// input is reported at once).
+pub async fn create_movie_reporting(
+    db: &DatabaseConnection,
+    document: MovieDocument,
+    author: &Author,
+    mut problems: Problems,
 ) -> Result<movie::Model, AppError> {
     let given_slug = document.slug.clone();
     let patch = MoviePatch::replace_with(document);
-    let mut problems = Problems::default();
     validate::patch(&mut problems, &patch);
+    let title = patch.title.as_deref().unwrap_or_default();
     let (slug, slug_field) = match given_slug {
         Some(slug) => (slug, "input.slug"),
         None => {
-            let derived = slugify(patch.title.as_deref().unwrap_or_default());
-            if derived.is_empty() && problems.is_empty() {
+            let derived = slugify(title);
+            if derived.is_empty() && !title.trim().is_empty() {
                 problems.bad("input.slug", "the title gives no slug: give a `slug`");
             }
             (derived, "input.title")
         }
     };
-    problems.into_result()?;
 
     let tx = begin_write(db).await?;
-    let mut problems = Problems::default();
-    slug_free(&tx, &mut problems, &slug, slug_field, None).await?;
+    if crate::service::slug::is_valid(&slug) {
+        slug_free(&tx, &mut problems, &slug, slug_field, None).await?;
+    }
     let resolved = resolve_patch(&tx, &patch, &mut problems).await?;
     problems.into_result()?;
 
@@ -705,7 +809,15 @@ pub async fn create_movie(
     .await
     .map_err(|e| with_field(AppError::from(e), slug_field))?;
     write_lists(&tx, movie.id, &patch, &resolved, now).await?;
-    write_revision(&tx, &movie, author, now).await?;
+    write_revision(
+        &tx,
+        &movie,
+        movie.version,
+        RevisionAction::Create,
+        author,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(movie)
 }
@@ -728,7 +840,7 @@ async fn claim_version(
     movie_id: i32,
     expected_version: i32,
     now: DateTime<Utc>,
-) -> Result<(), AppError> {
+) -> Result<movie::Model, AppError> {
     let claimed = movie::Entity::update_many()
         .col_expr(
             movie::Column::Version,
@@ -740,7 +852,10 @@ async fn claim_version(
         .exec(tx)
         .await?;
     if claimed.rows_affected == 1 {
-        return Ok(());
+        return movie::Entity::find_by_id(movie_id)
+            .one(tx)
+            .await?
+            .ok_or_else(|| AppError::Internal("a claimed film vanished".into()));
     }
     match movie::Entity::find_by_id(movie_id).one(tx).await? {
         None => Err(AppError::NotFound("no such film".into())),
@@ -760,18 +875,40 @@ pub async fn update_movie(
     movie_id: i32,
     expected_version: i32,
     patch: MoviePatch,
-    author: &str,
+    author: &Author,
+) -> Result<movie::Model, AppError> {
+    change_movie(
+        db,
+        movie_id,
+        expected_version,
+        patch,
+        author,
+        RevisionAction::Update,
+    )
+    .await
+}
+
+async fn change_movie(
+    db: &DatabaseConnection,
+    movie_id: i32,
+    expected_version: i32,
+    patch: MoviePatch,
+    author: &Author,
+    action: RevisionAction,
 ) -> Result<movie::Model, AppError> {
     let mut problems = Problems::default();
     validate::patch(&mut problems, &patch);
-    problems.into_result()?;
 
     let tx = begin_write(db).await?;
     let now = Utc::now();
-    claim_version(&tx, movie_id, expected_version, now).await?;
+    let before = claim_version(&tx, movie_id, expected_version, now).await?;
+    record_history_before_change(&tx, &before, expected_version, now).await?;
 
-    let mut problems = Problems::default();
-    if let Some(slug) = &patch.slug {
+    if let Some(slug) = patch
+        .slug
+        .as_ref()
+        .filter(|slug| crate::service::slug::is_valid(slug))
+    {
         slug_free(&tx, &mut problems, slug, "input.slug", Some(movie_id)).await?;
     }
     let resolved = resolve_patch(&tx, &patch, &mut problems).await?;
@@ -811,24 +948,33 @@ pub async fn update_movie(
         .one(&tx)
         .await?
         .ok_or_else(|| AppError::Internal("the film vanished inside its transaction".into()))?;
-    write_revision(&tx, &movie, author, now).await?;
+    write_revision(&tx, &movie, movie.version, action, author, now).await?;
     tx.commit().await?;
     Ok(movie)
 }
 
 /// Deletes a film at `expected_version` and everything that belongs to it (people and companies
-/// stay). Returns the film as it was.
+/// stay). Its history stays too, ending with a `delete` revision of the film as it was. Returns
+/// the film as it was.
 pub async fn delete_movie(
     db: &DatabaseConnection,
     movie_id: i32,
     expected_version: i32,
+    author: &Author,
 ) -> Result<movie::Model, AppError> {
     let tx = begin_write(db).await?;
-    claim_version(&tx, movie_id, expected_version, Utc::now()).await?;
-    let movie = movie::Entity::find_by_id(movie_id)
-        .one(&tx)
-        .await?
-        .ok_or_else(|| AppError::NotFound("no such film".into()))?;
+    let now = Utc::now();
+    let movie = claim_version(&tx, movie_id, expected_version, now).await?;
+    record_history_before_change(&tx, &movie, expected_version, now).await?;
+    write_revision(
+        &tx,
+        &movie,
+        movie.version,
+        RevisionAction::Delete,
+        author,
+        now,
+    )
+    .await?;
     movie::Entity::delete_by_id(movie_id).exec(&tx).await?;
     tx.commit().await?;
     Ok(movie)
@@ -840,7 +986,7 @@ pub async fn restore_revision(
     movie_id: i32,
     version: i32,
     expected_version: i32,
-    author: &str,
+    author: &Author,
 ) -> Result<movie::Model, AppError> {
     let revision = movie_revision::Entity::find()
         .filter(movie_revision::Column::MovieId.eq(movie_id))

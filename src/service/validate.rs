@@ -43,6 +43,11 @@ pub const FIRST_FILM_YEAR: i32 = 1888;
 pub struct Problems(Vec<AppError>);
 
 impl Problems {
+    /// Starts from problems found elsewhere.
+    pub fn from_vec(problems: Vec<AppError>) -> Self {
+        Self(problems)
+    }
+
     /// Notes bad input at `field`.
     pub fn bad(&mut self, field: impl Into<String>, message: impl Into<String>) {
         self.0.push(AppError::bad_input(field, message));
@@ -71,6 +76,18 @@ impl Problems {
 /// The latest release year accepted: next year plus five (films are announced early).
 pub fn latest_release_year() -> i32 {
     Utc::now().year() + 6
+}
+
+/// `value` as quoted in an error message: at most 64 characters, so a huge input is not
+/// echoed back whole.
+pub fn quote(value: &str) -> String {
+    const MAX: usize = 64;
+    if value.chars().count() <= MAX {
+        value.to_owned()
+    } else {
+        let cut: String = value.chars().take(MAX).collect();
+        format!("{cut}…")
+    }
 }
 
 /// A required text: not blank, at most `max` characters.
@@ -103,7 +120,8 @@ pub fn slug_field(problems: &mut Problems, field: &str, value: &str) {
         problems.bad(
             field,
             format!(
-                "`{value}` is not a slug: 1 to {} of a-z, 0-9 and single inner dashes",
+                "`{}` is not a slug: 1 to {} of a-z, 0-9 and single inner dashes",
+                quote(value),
                 slug::MAX_SLUG_LEN
             ),
         );
@@ -113,7 +131,7 @@ pub fn slug_field(problems: &mut Problems, field: &str, value: &str) {
 /// One emoji, as a whole (variation selectors, skin tones and ZWJ sequences included).
 pub fn emoji(problems: &mut Problems, field: &str, value: &str) {
     if value.chars().count() > MAX_EMOJI || emojis::get(value).is_none() {
-        problems.bad(field, format!("`{value}` is not a single emoji"));
+        problems.bad(field, format!("`{}` is not a single emoji", quote(value)));
     }
 }
 

@@ -28,6 +28,8 @@ const UPDATE: &str = "mutation($id: ID!, $v: Int!, $input: MovieChangesInput!) {
     setting { description locations { name } }
     period { startYear }
     directors { slug }
+    credits { role person { slug } }
+    companies { role }
   } }";
 
 fn crash() -> Value {
@@ -144,6 +146,23 @@ async fn writes_need_a_valid_token_of_the_right_role(app: TestApp) {
     );
     let before = row_counts(app.db()).await;
 
+    let answer = app
+        .client
+        .post(format!("{}/graphql", app.address))
+        .header("content-type", "application/json")
+        .header("authorization", format!("Bearer {admin}"))
+        .body(json!({ "query": "{ tokens { name } }" }).to_string())
+        .send()
+        .await
+        .expect("server answers");
+    assert_eq!(
+        answer
+            .headers()
+            .get("cache-control")
+            .and_then(|v| v.to_str().ok()),
+        Some("private, no-store"),
+        "answers to a token are never for shared caches"
+    );
     let create_body = json!({ "query": CREATE, "variables": { "input": crash() } });
     let anonymous = app
         .post_json(
@@ -399,10 +418,12 @@ async fn every_validation_rule_reports_its_path(app: TestApp) {
     }
     assert_eq!(row_counts(app.db()).await, before);
 
-    // All problems of one input come back at once.
+    // All problems of one input come back at once, those the database finds included.
     let mut input = crash();
     input["title"] = json!("");
+    input["slug"] = json!("m-butterfly");
     input["releaseYear"] = json!(1700);
+    input["directors"] = json!([{ "slug": "nobody-at-all" }]);
     input["themes"][0]["emoji"] = json!("no");
     input["characters"][1]["name"] = json!("");
     let body = create(&app, &editor, input).await;
@@ -412,15 +433,162 @@ async fn every_validation_rule_reports_its_path(app: TestApp) {
         .flatten()
         .filter_map(|e| e["extensions"]["field"].as_str())
         .collect();
+    let mut fields = fields;
+    fields.sort_unstable();
     assert_eq!(
         fields,
         [
-            "input.title",
+            "input.characters[1].name",
+            "input.directors[0].slug",
             "input.releaseYear",
+            "input.slug",
             "input.themes[0].emoji",
-            "input.characters[1].name"
+            "input.title",
         ]
     );
+
+    // The last accepted year is next year + 5.
+    let mut input = crash();
+    input["releaseYear"] = json!(next_year + 5);
+    let body = create(&app, &editor, input).await;
+    assert_eq!(
+        body["data"]["createMovie"]["releaseYear"],
+        next_year + 5,
+        "{body}"
+    );
+}
+
+/// A database trigger (arranged by the test, not part of the app) makes the insert of a
+/// character named "Boom" fail: the write fails after the film, its plot, sections, themes,
+/// new people and companies were written, and the transaction must take all of it back.
+async fn a_write_that_fails_midway_rolls_everything_back(app: TestApp) {
+    let editor = app.token("alice", TokenRole::Editor).await;
+    let trigger = match app.backend {
+        crate::helpers::Backend::Sqlite => vec![
+            "CREATE TRIGGER boom BEFORE INSERT ON character WHEN NEW.name = 'Boom' \
+             BEGIN SELECT RAISE(ABORT, 'boom'); END",
+        ],
+        crate::helpers::Backend::Postgres => vec![
+            "CREATE FUNCTION boom() RETURNS trigger AS $$ BEGIN \
+             IF NEW.name = 'Boom' THEN RAISE EXCEPTION 'boom'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql",
+            "CREATE TRIGGER boom BEFORE INSERT ON character FOR EACH ROW EXECUTE FUNCTION boom()",
+        ],
+    };
+    for sql in trigger {
+        sea_orm::ConnectionTrait::execute_unprepared(app.db(), sql)
+            .await
+            .expect("arrange the trigger");
+    }
+    let before = row_counts(app.db()).await;
+    let mut input = crash();
+    input["characters"][2]["name"] = json!("Boom");
+    let body = create(&app, &editor, input).await;
+    assert_eq!(body["data"], Value::Null);
+    assert_eq!(
+        first_error_extensions(&body)["code"],
+        "INTERNAL_SERVER_ERROR",
+        "{body}"
+    );
+    assert_eq!(
+        body["errors"][0]["message"], "internal server error",
+        "no database detail leaks"
+    );
+    assert_eq!(
+        row_counts(app.db()).await,
+        before,
+        "a failed write left rows behind"
+    );
+    let data = app
+        .query_data(r#"{ movie(slug: "crash") { id } person(slug: "james-spader") { id } company(slug: "alliance-communications") { id } }"#, json!({}))
+        .await;
+    assert_eq!(
+        data,
+        json!({ "movie": null, "person": null, "company": null })
+    );
+}
+
+/// Every mutation: no token is UNAUTHENTICATED, an editor's token on an admin mutation is
+/// FORBIDDEN, and neither changes anything.
+async fn every_mutation_refuses_missing_and_weak_tokens(app: TestApp) {
+    let editor = app.token("alice", TokenRole::Editor).await;
+    let ids = app
+        .query_data(r#"{ movie(slug: "m-butterfly") { id characters { actor { id } } companies { company { id } } } }"#, json!({}))
+        .await;
+    let movie = ids["movie"]["id"].as_str().unwrap_or_default().to_owned();
+    let person = ids["movie"]["characters"][0]["actor"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let company = ids["movie"]["companies"][0]["company"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let mutations = [
+        (
+            "editor",
+            r#"mutation { createMovie(input: { title: "X", releaseYear: 2000 }) { id } }"#
+                .to_owned(),
+        ),
+        (
+            "editor",
+            format!(
+                r#"mutation {{ updateMovie(id: "{movie}", expectedVersion: 1, input: {{ title: "X" }}) {{ id }} }}"#
+            ),
+        ),
+        (
+            "editor",
+            format!(
+                r#"mutation {{ restoreMovieRevision(id: "{movie}", version: 1, expectedVersion: 1) {{ id }} }}"#
+            ),
+        ),
+        (
+            "editor",
+            r#"mutation { createPerson(input: { name: "X Y" }) { id } }"#.to_owned(),
+        ),
+        (
+            "editor",
+            format!(
+                r#"mutation {{ updatePerson(id: "{person}", input: {{ name: "X" }}) {{ id }} }}"#
+            ),
+        ),
+        (
+            "editor",
+            r#"mutation { createCompany(input: { name: "X Co" }) { id } }"#.to_owned(),
+        ),
+        (
+            "editor",
+            format!(
+                r#"mutation {{ updateCompany(id: "{company}", input: {{ name: "X" }}) {{ id }} }}"#
+            ),
+        ),
+        (
+            "admin",
+            format!(r#"mutation {{ deleteMovie(id: "{movie}", expectedVersion: 1) {{ id }} }}"#),
+        ),
+        (
+            "admin",
+            r#"mutation { createToken(name: "x", role: ADMIN) { token } }"#.to_owned(),
+        ),
+        ("admin", "mutation { revokeToken(id: 1) { id } }".to_owned()),
+    ];
+    let before = row_counts(app.db()).await;
+    for (role, mutation) in &mutations {
+        let anonymous = app.graphql(mutation, json!({})).await;
+        assert_eq!(
+            first_error_extensions(&anonymous)["code"],
+            "UNAUTHENTICATED",
+            "{mutation}"
+        );
+        if *role == "admin" {
+            let weak = app.graphql_as(&editor, mutation, json!({})).await;
+            assert_eq!(
+                first_error_extensions(&weak)["code"],
+                "FORBIDDEN",
+                "{mutation}"
+            );
+        }
+    }
+    assert_eq!(row_counts(app.db()).await, before);
 }
 
 async fn movie_with_ids(app: &TestApp, editor: &str) -> Value {
@@ -444,7 +612,13 @@ async fn update_movie_changes_adds_removes_and_reorders(app: TestApp) {
             { "id": characters[0]["id"], "name": "James Ballard", "description": "d", "actor": { "slug": "jeremy-irons" } }
         ],
         "setting": { "locations": [{ "name": "Toronto" }, { "name": "Ontario" }] },
-        "period": null
+        "period": null,
+        "themes": [
+            { "id": movie["themes"][0]["id"], "emoji": "🚙", "name": "Cars", "description": "Changed." },
+            { "emoji": "🩹", "name": "Wounds", "description": "Added." }
+        ],
+        "credits": [{ "person": { "slug": "jeremy-irons" }, "role": "PRODUCER" }],
+        "companies": []
     });
     let body = app
         .graphql_as(
@@ -474,9 +648,17 @@ async fn update_movie_changes_adds_removes_and_reorders(app: TestApp) {
     assert_eq!(updated["characters"].as_array().map(Vec::len), Some(2));
     assert_eq!(
         updated["themes"],
-        json!([{ "emoji": "🚗", "name": "Cars" }]),
-        "lists left out stay"
+        json!([{ "emoji": "🚙", "name": "Cars" }, { "emoji": "🩹", "name": "Wounds" }])
     );
+    assert_eq!(
+        updated["credits"],
+        json!([
+            { "role": "DIRECTOR", "person": { "slug": "david-cronenberg" } },
+            { "role": "PRODUCER", "person": { "slug": "jeremy-irons" } }
+        ]),
+        "directors left out stay; other credits are replaced"
+    );
+    assert_eq!(updated["companies"], json!([]));
     assert_eq!(updated["setting"]["description"], "Toronto's highways.");
     assert_eq!(
         updated["setting"]["locations"],
@@ -675,6 +857,43 @@ async fn revisions_are_written_and_restorable(app: TestApp) {
     );
 }
 
+async fn the_seeded_film_can_be_restored_after_its_first_edit(app: TestApp) {
+    let editor = app.token("alice", TokenRole::Editor).await;
+    let id = app
+        .query_data(r#"{ movie(slug: "m-butterfly") { id } }"#, json!({}))
+        .await["movie"]["id"]
+        .clone();
+    let body = app
+        .graphql_as(
+            &editor,
+            UPDATE,
+            json!({ "id": id, "v": 1, "input": { "title": "Vandalised", "sections": [] } }),
+        )
+        .await;
+    assert_eq!(body["data"]["updateMovie"]["version"], 2, "{body}");
+    let history = app
+        .graphql_as(
+            &editor,
+            r#"{ movie(slug: "m-butterfly") { revisions { version action author } } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        history["data"]["movie"]["revisions"],
+        json!([
+            { "version": 2, "action": "UPDATE", "author": "alice" },
+            { "version": 1, "action": "CREATE", "author": "system" }
+        ])
+    );
+    let restore = app
+        .graphql_as(&editor, "mutation($id: ID!) { restoreMovieRevision(id: $id, version: 1, expectedVersion: 2) { title version sections { title } } }", json!({ "id": id }))
+        .await;
+    let restored = &restore["data"]["restoreMovieRevision"];
+    assert_eq!(restored["title"], "M. Butterfly", "{restore}");
+    assert_eq!(restored["version"], 3);
+    assert_eq!(restored["sections"].as_array().map(Vec::len), Some(15));
+}
+
 async fn delete_movie_removes_the_film_but_not_its_people(app: TestApp) {
     let editor = app.token("alice", TokenRole::Editor).await;
     let admin = app.token("root", TokenRole::Admin).await;
@@ -763,6 +982,9 @@ crate::on_both_backends!(
     a_stale_version_changes_nothing,
     of_two_concurrent_updates_exactly_one_wins,
     of_two_concurrent_creates_with_one_slug_exactly_one_wins,
+    the_seeded_film_can_be_restored_after_its_first_edit,
+    a_write_that_fails_midway_rolls_everything_back,
+    every_mutation_refuses_missing_and_weak_tokens,
     revisions_are_written_and_restorable,
     delete_movie_removes_the_film_but_not_its_people,
     people_and_companies_are_fixed_once_for_every_film,

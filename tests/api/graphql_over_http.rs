@@ -52,6 +52,7 @@ async fn post_answers_in_the_accepted_media_type(app: TestApp) {
             response.header("content-type")
         );
         assert!(response.header("content-type").contains("charset=utf-8"));
+        assert_eq!(response.header("vary"), "Accept, Authorization");
         assert_eq!(
             response.json()["data"],
             json!({ "movie": { "title": "M. Butterfly" } })

@@ -22,7 +22,8 @@ const TABLES: [&str; 12] = [
     "movie_revision",
 ];
 
-async fn scalar(db: &DatabaseConnection, sql: &str) -> i64 {
+/// One integer a query returns.
+pub async fn scalar(db: &DatabaseConnection, sql: &str) -> i64 {
     let row = db
         .query_one_raw(Statement::from_string(db.get_database_backend(), sql))
         .await

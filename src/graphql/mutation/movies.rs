@@ -10,7 +10,8 @@ use crate::graphql::errors::report;
 use crate::graphql::types::inputs::{MovieChangesInput, MovieInput, ids_in_new_film};
 use crate::graphql::types::{DeletedMovie, Movie};
 use crate::ids::{NodeKind, decode};
-use crate::service::editing;
+use crate::service::editing::{self, Author};
+use crate::service::validate::Problems;
 
 /// Film mutations.
 #[derive(Default)]
@@ -37,11 +38,9 @@ impl MovieMutation {
         #[graphql(desc = "The whole film.")] input: MovieInput,
     ) -> Result<Movie> {
         let principal = require(ctx, TokenRole::Editor).await?;
-        let problems = ids_in_new_film(&input);
-        if !problems.is_empty() {
-            return Err(report(ctx, AppError::Invalid(problems)));
-        }
-        editing::create_movie(db(ctx)?, input.into(), &principal.name)
+        let problems = Problems::from_vec(ids_in_new_film(&input));
+        let author = Author::from(&principal);
+        editing::create_movie_reporting(db(ctx)?, input.into(), &author, problems)
             .await
             .map(Movie)
             .map_err(|e| report(ctx, e))
@@ -66,7 +65,7 @@ impl MovieMutation {
             movie_id,
             expected_version,
             input.into(),
-            &principal.name,
+            &Author::from(&principal),
         )
         .await
         .map(Movie)
@@ -81,9 +80,10 @@ impl MovieMutation {
         #[graphql(desc = "The film's global id.")] id: ID,
         #[graphql(desc = "The film's current `version`.")] expected_version: i32,
     ) -> Result<DeletedMovie> {
-        require(ctx, TokenRole::Admin).await?;
+        let principal = require(ctx, TokenRole::Admin).await?;
         let movie_id = movie_id(&id, "id")?;
-        let deleted = editing::delete_movie(db(ctx)?, movie_id, expected_version).await?;
+        let author = Author::from(&principal);
+        let deleted = editing::delete_movie(db(ctx)?, movie_id, expected_version, &author).await?;
         Ok(DeletedMovie::new(&deleted))
     }
 
@@ -102,7 +102,7 @@ impl MovieMutation {
             movie_id,
             version,
             expected_version,
-            &principal.name,
+            &Author::from(&principal),
         )
         .await
         .map(Movie)

@@ -16,6 +16,20 @@ pub enum TokenRole {
     Admin,
 }
 
+/// What a revision records.
+#[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
+#[graphql(remote = "entity::RevisionAction")]
+pub enum RevisionAction {
+    /// The film was created (or first recorded, for a film older than the history).
+    Create,
+    /// The film was changed.
+    Update,
+    /// The film was made what an earlier revision recorded.
+    Restore,
+    /// The film was deleted; the snapshot is the film as it was.
+    Delete,
+}
+
 /// An API token as stored: never the secret itself.
 #[derive(Clone)]
 pub struct ApiToken(pub api_token::Model);
@@ -75,7 +89,13 @@ impl Revision {
         self.0.version
     }
 
-    /// The name of the token that made the change.
+    /// What the change was.
+    async fn action(&self) -> RevisionAction {
+        self.0.action.into()
+    }
+
+    /// The name of the token that made the change (`system` for a film's state before its
+    /// first recorded change).
     async fn author(&self) -> &str {
         &self.0.author
     }
