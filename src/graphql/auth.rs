@@ -1,20 +1,19 @@
 //! Who a request acts as. The transport passes the bearer token along; resolvers that write
 //! ask for a role, and the token is checked only then (reads stay public and cost nothing).
 
-use std::sync::OnceLock;
-
 use async_graphql::{Context, Result};
 use entity::TokenRole;
+use tokio::sync::OnceCell;
 
 use crate::graphql::context::db;
 use crate::service::tokens::{self, Principal};
 
 /// The request's `Authorization: Bearer` token, if any (an `Authorization` header of another
 /// scheme counts as an invalid token, never as none), and who it turned out to be.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct Credentials {
     bearer: Option<String>,
-    principal: OnceLock<Principal>,
+    principal: OnceCell<Principal>,
 }
 
 impl Credentials {
@@ -22,7 +21,7 @@ impl Credentials {
     pub fn new(bearer: Option<String>) -> Self {
         Self {
             bearer,
-            principal: OnceLock::new(),
+            principal: OnceCell::new(),
         }
     }
 
@@ -34,19 +33,16 @@ impl Credentials {
 
 /// The principal of this request, if its token is valid and has at least `role`:
 /// `UNAUTHENTICATED` without a valid token, `FORBIDDEN` with too low a role. The token is
-/// looked up once per request, however many fields ask.
+/// looked up once per request, however many fields ask at once.
 pub async fn require(ctx: &Context<'_>, role: TokenRole) -> Result<Principal> {
-    let credentials = ctx.data_opt::<Credentials>();
-    let principal = match credentials.and_then(|c| c.principal.get()) {
-        Some(known) => known.clone(),
-        None => {
-            let bearer = credentials.and_then(|c| c.bearer.as_deref());
-            let found = tokens::authenticate(db(ctx)?, bearer).await?;
-            if let Some(credentials) = credentials {
-                let _ = credentials.principal.set(found.clone());
-            }
-            found
-        }
+    let db = db(ctx)?;
+    let principal = match ctx.data_opt::<Credentials>() {
+        Some(credentials) => credentials
+            .principal
+            .get_or_try_init(|| tokens::authenticate(db, credentials.bearer.as_deref()))
+            .await?
+            .clone(),
+        None => tokens::authenticate(db, None).await?,
     };
     principal.require(role)?;
     Ok(principal)

@@ -11,12 +11,12 @@ use std::time::Duration;
 
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use entity::{
-    character, company, credit, location, movie, movie_company, person, plot_paragraph, section,
-    theme,
+    character, company, credit, location, movie, movie_company, movie_revision, person,
+    plot_paragraph, section, theme,
 };
 use sea_orm::DatabaseConnection;
 
-use crate::service::{companies, film_parts, movies, people};
+use crate::service::{companies, film_parts, movies, people, revisions};
 
 /// This request's loaders.
 pub type Loaders = DataLoader<DbLoader, HashMapCache>;
@@ -140,3 +140,32 @@ list_loader!(
     /// The characters a person plays, by person id.
     RolesOfPerson => Vec<(character::Model, Option<person::Model>)>, film_parts::characters_played_by, |row| row.0.actor_id.unwrap_or_default()
 );
+
+/// A film's latest revisions: (film id, how many).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct RevisionsOf(pub i32, pub u64);
+
+impl Loader<RevisionsOf> for DbLoader {
+    type Value = Vec<movie_revision::Model>;
+    type Error = async_graphql::Error;
+
+    async fn load(
+        &self,
+        keys: &[RevisionsOf],
+    ) -> Result<HashMap<RevisionsOf, Self::Value>, Self::Error> {
+        // One statement per distinct page size (in practice, one).
+        let mut sizes: Vec<u64> = keys.iter().map(|k| k.1).collect();
+        sizes.sort_unstable();
+        sizes.dedup();
+        let mut found = HashMap::new();
+        for size in sizes {
+            let ids: Vec<i32> = keys.iter().filter(|k| k.1 == size).map(|k| k.0).collect();
+            let rows = revisions::latest_of_movies(&self.db, &ids, size).await?;
+            let keyed: Vec<RevisionsOf> = ids.iter().map(|id| RevisionsOf(*id, size)).collect();
+            found.extend(group_by_key(&keyed, rows, |row| {
+                RevisionsOf(row.movie_id, size)
+            }));
+        }
+        Ok(found)
+    }
+}

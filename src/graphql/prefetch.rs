@@ -11,11 +11,13 @@
 use async_graphql::{Context, Lookahead, Result};
 use futures_util::future::{BoxFuture, try_join_all};
 
+use crate::graphql::auth::require;
 use crate::graphql::context::loaders;
 use crate::graphql::loaders::{
     CharactersOf, CompaniesOfMovie, CreditsOfMovie, CreditsOfPerson, Loaders, LocationsOf, PlotOf,
-    RolesOfPerson, SectionsOf, ThemesOf,
+    RevisionsOf, RolesOfPerson, SectionsOf, ThemesOf,
 };
+use crate::graphql::query::page_size;
 
 /// Loads every key of one relation, for its side effect of filling the loader's cache.
 fn warm<'a, K>(loaders: &'a Loaders, keys: Vec<K>) -> BoxFuture<'a, Result<()>>
@@ -28,6 +30,26 @@ where
         loaders.load_many(keys).await?;
         Ok(())
     })
+}
+
+/// The page size of a selected `revisions` field, when it is selected once and the request
+/// may read revisions (otherwise the field's own resolver reports the refusal).
+async fn revisions_page(ctx: &Context<'_>, movie: &Lookahead<'_>) -> Option<u64> {
+    let selections = movie.field("revisions").selection_fields();
+    let [selection] = selections.as_slice() else {
+        return None;
+    };
+    let arguments = selection.arguments().ok()?;
+    let first = arguments
+        .iter()
+        .find(|(name, _)| name.as_str() == "first")
+        .and_then(|(_, value)| match value {
+            async_graphql::Value::Number(n) => n.as_i64().and_then(|n| i32::try_from(n).ok()),
+            _ => None,
+        });
+    let size = page_size(first).ok()?;
+    require(ctx, entity::TokenRole::Editor).await.ok()?;
+    Some(size)
 }
 
 /// Prefetches, for the films `movie_ids`, every relation that `movie` (a lookahead at a
@@ -64,6 +86,12 @@ pub async fn movie_relations(
     }
     if movie.field("companies").exists() {
         first_level.push(warm(loaders, ids().map(CompaniesOfMovie).collect()));
+    }
+    if let Some(size) = revisions_page(ctx, movie).await {
+        first_level.push(warm(
+            loaders,
+            ids().map(|id| RevisionsOf(id, size)).collect(),
+        ));
     }
     try_join_all(first_level).await?;
 

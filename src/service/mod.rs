@@ -13,6 +13,7 @@ pub mod editing;
 pub mod film_parts;
 pub mod movies;
 pub mod people;
+pub mod per_parent;
 pub mod revisions;
 pub mod slug;
 pub mod snapshot;

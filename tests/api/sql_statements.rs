@@ -62,7 +62,56 @@ async fn one_page_costs_one_statement_per_relation(app: TestApp) {
     assert_eq!(statements, 3);
 }
 
+async fn revisions_of_many_films_cost_one_statement(app: TestApp) {
+    let editor = app.token("alice", entity::TokenRole::Editor).await;
+    for i in 0..4 {
+        let created = app
+            .graphql_as(
+                &editor,
+                "mutation($title: String!) { createMovie(input: { title: $title, releaseYear: 2000 }) { id } }",
+                json!({ "title": format!("Film {i}") }),
+            )
+            .await;
+        let id = created["data"]["createMovie"]["id"].clone();
+        app.graphql_as(
+            &editor,
+            "mutation($id: ID!) { updateMovie(id: $id, expectedVersion: 1, input: { releaseYear: 2001 }) { version } }",
+            json!({ "id": id }),
+        )
+        .await;
+    }
+    let query = "query($first: Int!) { movies(first: $first) { edges { node { revisions(first: 1) { version action } } } } }";
+    let mut costs = Vec::new();
+    for first in [2, 5] {
+        let before = app.sql().get();
+        let body = app
+            .graphql_as(&editor, query, json!({ "first": first }))
+            .await;
+        costs.push(app.sql().get() - before);
+        let edges = body["data"]["movies"]["edges"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(edges.len(), first as usize, "{body}");
+        // The seed has no history until its first change; the others show their latest only.
+        assert_eq!(edges[0]["node"]["revisions"], json!([]));
+        for edge in &edges[1..] {
+            assert_eq!(
+                edge["node"]["revisions"],
+                json!([{ "version": 2, "action": "UPDATE" }])
+            );
+        }
+    }
+    eprintln!(
+        "{:?}: SQL statements for revisions of 2 and 5 films: {costs:?}",
+        app.backend
+    );
+    // The page, the token, the revisions.
+    assert_eq!(costs, [3, 3]);
+}
+
 crate::on_both_backends!(
+    revisions_of_many_films_cost_one_statement,
     nested_query_costs_the_same_for_one_film_and_twenty,
     one_page_costs_one_statement_per_relation,
 );

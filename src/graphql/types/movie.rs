@@ -9,13 +9,13 @@ use super::{
 };
 use crate::error::AppError;
 use crate::graphql::auth::require;
-use crate::graphql::context::{db, loaders};
+use crate::graphql::context::loaders;
 use crate::graphql::loaders::{
-    CharactersOf, CompaniesOfMovie, CreditsOfMovie, MovieById, PlotOf, SectionsOf, ThemesOf,
+    CharactersOf, CompaniesOfMovie, CreditsOfMovie, MovieById, PlotOf, RevisionsOf, SectionsOf,
+    ThemesOf,
 };
 use crate::graphql::query::page_size;
 use crate::ids::{NodeKind, encode};
-use crate::service::revisions;
 
 /// A film page: the film's facts, its plot, ordered sections, characters and who plays them,
 /// credits, companies, period, setting and themes.
@@ -159,11 +159,10 @@ impl Movie {
     ) -> Result<Vec<Revision>> {
         require(ctx, entity::TokenRole::Editor).await?;
         let limit = page_size(first)?;
-        Ok(revisions::of_movie(db(ctx)?, self.0.id, limit)
-            .await?
-            .into_iter()
-            .map(Revision)
-            .collect())
+        let rows = loaders(ctx)?
+            .load_one(RevisionsOf(self.0.id, limit))
+            .await?;
+        Ok(rows.unwrap_or_default().into_iter().map(Revision).collect())
     }
 
     /// Revision counter, raised by every change; editors send it back to change the film.
