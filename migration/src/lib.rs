@@ -9,6 +9,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261124_000001_create_film_tables;
 mod m20261124_000002_seed_m_butterfly;
 mod m20261124_000003_create_editing_tables;
+mod m20261124_000004_listing_indexes;
 pub mod seed;
 
 /// Runs this crate's migrations in order.
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000001_create_film_tables::Migration),
             Box::new(m20261124_000002_seed_m_butterfly::Migration),
             Box::new(m20261124_000003_create_editing_tables::Migration),
+            Box::new(m20261124_000004_listing_indexes::Migration),
         ]
     }
 }

@@ -11,6 +11,7 @@ pub mod directory;
 pub mod document;
 pub mod editing;
 pub mod film_parts;
+pub mod movie_list;
 pub mod movies;
 pub mod people;
 pub mod per_parent;

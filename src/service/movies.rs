@@ -1,9 +1,7 @@
 //! Reading films.
 
 use entity::movie;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use crate::error::AppError;
 
@@ -27,22 +25,4 @@ pub async fn find_by_ids<C: ConnectionTrait>(
         .filter(movie::Column::Id.is_in(ids.iter().copied()))
         .all(db)
         .await?)
-}
-
-/// Up to `limit` films in id order, starting after the film with id `after` (keyset paging).
-pub async fn page<C: ConnectionTrait>(
-    db: &C,
-    after: Option<i32>,
-    limit: u64,
-) -> Result<Vec<movie::Model>, AppError> {
-    let mut query = movie::Entity::find().order_by_asc(movie::Column::Id);
-    if let Some(after) = after {
-        query = query.filter(movie::Column::Id.gt(after));
-    }
-    Ok(query.limit(limit).all(db).await?)
-}
-
-/// How many films there are.
-pub async fn count<C: ConnectionTrait>(db: &C) -> Result<u64, AppError> {
-    Ok(movie::Entity::find().count(db).await?)
 }

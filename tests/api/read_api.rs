@@ -175,3 +175,209 @@ crate::on_both_backends!(
     every_global_id_fetches_its_object_again,
     bad_or_unknown_node_ids,
 );
+
+mod listing {
+    use serde_json::{Value, json};
+
+    use crate::helpers::{TestApp, first_error_extensions};
+
+    const LIST: &str = r#"query($first: Int, $after: String, $filter: MovieFilterInput, $order: MovieOrderInput) {
+      movies(first: $first, after: $after, filter: $filter, orderBy: $order) {
+        totalCount pageInfo { hasNextPage endCursor } edges { node { slug } } } }"#;
+
+    /// Films with clashing titles and years, to page through with ties.
+    async fn arrange(app: &TestApp) {
+        let editor = app.token("alice", entity::TokenRole::Editor).await;
+        let films = [
+            ("Dead Ringers", "dead-ringers", 1988, "Toronto", "Twins"),
+            ("Crash", "crash", 1996, "Toronto", "Cars"),
+            ("Crash", "crash-2004", 2004, "Los Angeles", "Race"),
+            ("eXistenZ", "existenz", 1999, "Ontario", "Games"),
+            ("The Fly", "the-fly", 1986, "Toronto", "Identity"),
+        ];
+        for (title, slug, year, place, theme) in films {
+            let input = json!({
+                "title": title, "slug": slug, "releaseYear": year,
+                "setting": { "locations": [{ "name": place }] },
+                "themes": [{ "emoji": "🎬", "name": theme, "description": "d" }],
+                "directors": if slug == "crash-2004" { json!([]) } else { json!([{ "slug": "david-cronenberg" }]) },
+            });
+            let body = app
+                .graphql_as(
+                    &editor,
+                    "mutation($input: MovieInput!) { createMovie(input: $input) { id } }",
+                    json!({ "input": input }),
+                )
+                .await;
+            assert!(body.get("errors").is_none(), "{body}");
+        }
+    }
+
+    /// Every slug, page by page with `first: 2`.
+    async fn all_pages(app: &TestApp, filter: Value, order: Value) -> (Vec<String>, Value) {
+        let mut slugs = Vec::new();
+        let mut after = Value::Null;
+        for _ in 0..10 {
+            let data = app
+                .query_data(
+                    LIST,
+                    json!({ "first": 2, "after": after, "filter": filter, "order": order }),
+                )
+                .await;
+            let movies = &data["movies"];
+            let total = movies["totalCount"].clone();
+            for edge in movies["edges"].as_array().into_iter().flatten() {
+                slugs.push(edge["node"]["slug"].as_str().unwrap_or_default().to_owned());
+            }
+            if movies["pageInfo"]["hasNextPage"] == json!(false) {
+                return (slugs, total);
+            }
+            after = movies["pageInfo"]["endCursor"].clone();
+        }
+        panic!("paging does not end");
+    }
+
+    async fn orderings_page_through_ties_without_skips_or_repeats(app: TestApp) {
+        arrange(&app).await;
+        let by_title = all_pages(&app, json!(null), json!({ "field": "TITLE" }))
+            .await
+            .0;
+        assert_eq!(
+            by_title,
+            [
+                "crash",
+                "crash-2004",
+                "dead-ringers",
+                "eXistenZ".to_lowercase().as_str(),
+                "m-butterfly",
+                "the-fly"
+            ]
+        );
+        let by_title_desc = all_pages(
+            &app,
+            json!(null),
+            json!({ "field": "TITLE", "direction": "DESC" }),
+        )
+        .await
+        .0;
+        assert_eq!(
+            by_title_desc,
+            [
+                "the-fly",
+                "m-butterfly",
+                "existenz",
+                "dead-ringers",
+                "crash-2004",
+                "crash"
+            ]
+        );
+        let by_year = all_pages(
+            &app,
+            json!(null),
+            json!({ "field": "RELEASE_YEAR", "direction": "DESC" }),
+        )
+        .await
+        .0;
+        assert_eq!(
+            by_year,
+            [
+                "crash-2004",
+                "existenz",
+                "crash",
+                "m-butterfly",
+                "dead-ringers",
+                "the-fly"
+            ]
+        );
+        let by_added = all_pages(&app, json!(null), json!(null)).await.0;
+        assert_eq!(
+            by_added,
+            [
+                "m-butterfly",
+                "dead-ringers",
+                "crash",
+                "crash-2004",
+                "existenz",
+                "the-fly"
+            ]
+        );
+        let by_update = all_pages(
+            &app,
+            json!(null),
+            json!({ "field": "UPDATED_AT", "direction": "DESC" }),
+        )
+        .await
+        .0;
+        assert_eq!(by_update.len(), 6);
+        assert_eq!(by_update[0], "the-fly");
+    }
+
+    async fn filters_narrow_the_list_and_the_count(app: TestApp) {
+        arrange(&app).await;
+        let cases = [
+            (
+                json!({ "titleContains": "CRASH" }),
+                vec!["crash", "crash-2004"],
+            ),
+            (json!({ "titleContains": "%" }), vec![]),
+            (
+                json!({ "releaseYearFrom": 1990, "releaseYearTo": 1999 }),
+                vec!["m-butterfly", "crash", "existenz"],
+            ),
+            (
+                json!({ "person": "david-cronenberg" }),
+                vec![
+                    "m-butterfly",
+                    "dead-ringers",
+                    "crash",
+                    "existenz",
+                    "the-fly",
+                ],
+            ),
+            (json!({ "person": "jeremy-irons" }), vec!["m-butterfly"]),
+            (
+                json!({ "theme": "identity" }),
+                vec!["m-butterfly", "the-fly"],
+            ),
+            (
+                json!({ "location": "toronto", "releaseYearFrom": 1987 }),
+                vec!["dead-ringers", "crash"],
+            ),
+            (json!({ "location": "Beijing" }), vec!["m-butterfly"]),
+        ];
+        for (filter, expected) in cases {
+            let (slugs, total) = all_pages(&app, filter.clone(), json!(null)).await;
+            assert_eq!(slugs, expected, "{filter}");
+            assert_eq!(total, json!(expected.len()), "{filter}");
+        }
+    }
+
+    async fn bad_listing_input_is_refused_with_its_path(app: TestApp) {
+        let body = app
+            .graphql(
+                LIST,
+                json!({ "filter": { "releaseYearFrom": 2000, "releaseYearTo": 1990 } }),
+            )
+            .await;
+        assert_eq!(
+            first_error_extensions(&body)["field"],
+            "filter.releaseYearFrom"
+        );
+        let data = app.query_data(LIST, json!({ "first": 1 })).await;
+        let cursor = data["movies"]["pageInfo"]["endCursor"].clone();
+        let body = app
+            .graphql(
+                LIST,
+                json!({ "after": cursor, "order": { "field": "TITLE" } }),
+            )
+            .await;
+        assert_eq!(first_error_extensions(&body)["code"], "BAD_USER_INPUT");
+        assert_eq!(first_error_extensions(&body)["field"], "after");
+    }
+
+    crate::on_both_backends!(
+        orderings_page_through_ties_without_skips_or_repeats,
+        filters_narrow_the_list_and_the_count,
+        bad_listing_input_is_refused_with_its_path,
+    );
+}

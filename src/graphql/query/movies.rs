@@ -1,13 +1,15 @@
 //! `movie(slug:)` and `movies(first:, after:)`.
 
-use async_graphql::connection::CursorType;
 use async_graphql::{Context, Object, Result};
 
 use crate::error::AppError;
 use crate::graphql::context::db;
 use crate::graphql::prefetch;
-use crate::graphql::types::cursor::IdCursor;
+use crate::graphql::types::listing::{
+    MovieFilterInput, MovieOrderInput, decode_cursor, encode_cursor,
+};
 use crate::graphql::types::{Movie, MovieConnection, MovieEdge, PageInfo};
+use crate::service::movie_list::{self, MovieCursor};
 use crate::service::movies;
 
 /// Page size of a connection when `first` is not given.
@@ -30,16 +32,6 @@ pub fn page_size(first: Option<i32>) -> Result<u64, AppError> {
     }
 }
 
-/// The row a cursor points at; `BAD_USER_INPUT` when it is not one of ours.
-pub fn decode_after(after: Option<&str>) -> Result<Option<IdCursor>, AppError> {
-    after
-        .map(|s| {
-            IdCursor::decode_cursor(s)
-                .map_err(|_| AppError::bad_input("after", format!("`{s}` is not a valid cursor")))
-        })
-        .transpose()
-}
-
 #[Object]
 impl MovieQuery {
     /// The film with this slug (`m-butterfly`), or null when there is none.
@@ -55,7 +47,9 @@ impl MovieQuery {
         Ok(movie.map(Movie))
     }
 
-    /// All films, oldest entry first, a page at a time (Relay connection with opaque cursors).
+    /// Films, a page at a time (Relay connection with opaque keyset cursors): all of them, or
+    /// those matching `filter`, in `orderBy` order (always with a stable tie-break, so paging
+    /// never skips or repeats a film).
     #[graphql(
         complexity = "crate::graphql::limits::page_cost(first, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, child_complexity)"
     )]
@@ -66,10 +60,25 @@ impl MovieQuery {
         #[graphql(desc = "Return films after this cursor (an edge's `cursor`).")] after: Option<
             String,
         >,
+        #[graphql(desc = "Only films matching all of these.")] filter: Option<MovieFilterInput>,
+        #[graphql(desc = "The order: when added, oldest first, unless given.")] order_by: Option<
+            MovieOrderInput,
+        >,
     ) -> Result<MovieConnection> {
         let limit = page_size(first)?;
-        let after = decode_after(after.as_deref())?;
-        let mut rows = movies::page(db(ctx)?, after.map(|c| c.0), limit + 1).await?;
+        let after = after.as_deref().map(decode_cursor).transpose()?;
+        let filter = filter.unwrap_or_default().into_filter()?;
+        let order = order_by.unwrap_or_default();
+        let (sort, direction) = (order.field.into(), order.direction.into());
+        let mut rows = movie_list::page(
+            db(ctx)?,
+            &filter,
+            sort,
+            direction,
+            after.as_ref(),
+            limit + 1,
+        )
+        .await?;
         let has_next_page = rows.len() as u64 > limit;
         rows.truncate(limit as usize);
         let ids: Vec<i32> = rows.iter().map(|row| row.id).collect();
@@ -80,7 +89,7 @@ impl MovieQuery {
         let edges: Vec<MovieEdge> = rows
             .into_iter()
             .map(|row| MovieEdge {
-                cursor: IdCursor(row.id).encode_cursor(),
+                cursor: encode_cursor(&MovieCursor::after(&row, sort, direction)),
                 node: Movie(row),
             })
             .collect();
@@ -90,6 +99,10 @@ impl MovieQuery {
             start_cursor: edges.first().map(|edge| edge.cursor.clone()),
             end_cursor: edges.last().map(|edge| edge.cursor.clone()),
         };
-        Ok(MovieConnection { edges, page_info })
+        Ok(MovieConnection {
+            edges,
+            page_info,
+            filter,
+        })
     }
 }

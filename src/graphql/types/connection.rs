@@ -4,7 +4,7 @@ use async_graphql::{Context, Object, Result, SimpleObject};
 
 use super::Movie;
 use crate::graphql::context::db;
-use crate::service::movies;
+use crate::service::movie_list::{self, MovieFilter};
 
 /// Where a page sits in its list (Relay `PageInfo`).
 #[derive(Clone, Debug, SimpleObject)]
@@ -34,6 +34,8 @@ pub struct MovieConnection {
     pub edges: Vec<MovieEdge>,
     /// Where the page sits in the list.
     pub page_info: PageInfo,
+    /// The filter the list was made with, for `totalCount`.
+    pub filter: MovieFilter,
 }
 
 /// A page of films (Relay connection).
@@ -54,8 +56,8 @@ impl MovieConnection {
         &self.page_info
     }
 
-    /// How many films there are in all (counted only when asked for).
+    /// How many films match the filter in all (counted only when asked for).
     async fn total_count(&self, ctx: &Context<'_>) -> Result<u64> {
-        Ok(movies::count(db(ctx)?).await?)
+        Ok(movie_list::count(db(ctx)?, &self.filter).await?)
     }
 }
