@@ -16,6 +16,7 @@ use entity::{
 };
 use sea_orm::DatabaseConnection;
 
+use crate::service::nested_pages::{self, Position};
 use crate::service::{companies, film_parts, movies, people, revisions};
 
 /// This request's loaders.
@@ -132,13 +133,62 @@ list_loader!(
     /// A film's companies with their parts, by film id.
     CompaniesOfMovie => Vec<(movie_company::Model, company::Model)>, film_parts::companies_of_movies, |row| row.0.movie_id
 );
-list_loader!(
-    /// A person's credits, by person id.
-    CreditsOfPerson => Vec<(credit::Model, person::Model)>, film_parts::credits_of_people, |row| row.0.person_id
+/// Declares a key type (parent, page size, start) and the loader of a page of a nested list.
+macro_rules! page_loader {
+    ($(#[$doc:meta])* $key:ident => $model:ty, $fetch:path, |$row:ident| $parent:expr) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub struct $key {
+            /// The parent's id.
+            pub parent: i32,
+            /// Rows wanted (a page plus one, to know whether more follow).
+            pub limit: u64,
+            /// Start after this (film id, position).
+            pub after: Option<Position>,
+        }
+
+        impl Loader<$key> for DbLoader {
+            type Value = Vec<$model>;
+            type Error = async_graphql::Error;
+
+            async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, Self::Value>, Self::Error> {
+                // One statement per distinct (page size, start): in practice, one.
+                let mut shapes: Vec<(u64, Option<Position>)> =
+                    keys.iter().map(|k| (k.limit, k.after)).collect();
+                shapes.sort_unstable();
+                shapes.dedup();
+                let mut found = HashMap::new();
+                for (limit, after) in shapes {
+                    let group: Vec<$key> = keys
+                        .iter()
+                        .filter(|k| k.limit == limit && k.after == after)
+                        .copied()
+                        .collect();
+                    let ids: Vec<i32> = group.iter().map(|k| k.parent).collect();
+                    let rows = $fetch(&self.db, &ids, after, limit).await?;
+                    found.extend(group_by_key(&group, rows, |$row: &$model| $key {
+                        parent: $parent,
+                        limit,
+                        after,
+                    }));
+                }
+                Ok(found)
+            }
+        }
+    };
+}
+
+page_loader!(
+    /// A page of the characters a person plays.
+    RolesPage => character::Model, nested_pages::roles, |row| row.actor_id.unwrap_or_default()
 );
-list_loader!(
-    /// The characters a person plays, by person id.
-    RolesOfPerson => Vec<(character::Model, Option<person::Model>)>, film_parts::characters_played_by, |row| row.0.actor_id.unwrap_or_default()
+page_loader!(
+    /// A page of a person's credits.
+    CreditsPage => credit::Model, nested_pages::credits, |row| row.person_id
+);
+page_loader!(
+    /// A page of a company's film credits.
+    CompanyFilmsPage => movie_company::Model, nested_pages::company_films, |row| row.company_id
 );
 
 /// A film's latest revisions: (film id, how many).

@@ -14,10 +14,12 @@ use futures_util::future::{BoxFuture, try_join_all};
 use crate::graphql::auth::require;
 use crate::graphql::context::loaders;
 use crate::graphql::loaders::{
-    CharactersOf, CompaniesOfMovie, CreditsOfMovie, CreditsOfPerson, Loaders, LocationsOf, PlotOf,
-    RevisionsOf, RolesOfPerson, SectionsOf, ThemesOf,
+    CharactersOf, CompaniesOfMovie, CreditsOfMovie, CreditsPage, Loaders, LocationsOf, PlotOf,
+    RevisionsOf, RolesPage, SectionsOf, ThemesOf,
 };
 use crate::graphql::query::page_size;
+use crate::graphql::types::nested::decode_cursor;
+use crate::service::nested_pages::Position;
 
 /// Loads every key of one relation, for its side effect of filling the loader's cache.
 fn warm<'a, K>(loaders: &'a Loaders, keys: Vec<K>) -> BoxFuture<'a, Result<()>>
@@ -50,6 +52,33 @@ async fn revisions_page(ctx: &Context<'_>, movie: &Lookahead<'_>) -> Option<u64>
     let size = page_size(first).ok()?;
     require(ctx, entity::TokenRole::Editor).await.ok()?;
     Some(size)
+}
+
+/// The (rows wanted, start) of a selected nested page, as its resolver will ask for them;
+/// `None` when it is not selected exactly once or its arguments are not plain.
+fn page_request(field: &Lookahead<'_>) -> Option<(u64, Option<Position>)> {
+    let selections = field.selection_fields();
+    let [selection] = selections.as_slice() else {
+        return None;
+    };
+    let arguments = selection.arguments().ok()?;
+    let argument = |name: &str| {
+        arguments
+            .iter()
+            .find(|(n, _)| n.as_str() == name)
+            .map(|(_, v)| v)
+    };
+    let first = match argument("first") {
+        None | Some(async_graphql::Value::Null) => None,
+        Some(async_graphql::Value::Number(n)) => Some(i32::try_from(n.as_i64()?).ok()?),
+        Some(_) => return None,
+    };
+    let after = match argument("after") {
+        None | Some(async_graphql::Value::Null) => None,
+        Some(async_graphql::Value::String(text)) => Some(decode_cursor(text).ok()?),
+        Some(_) => return None,
+    };
+    Some((page_size(first).ok()? + 1, after))
 }
 
 /// Prefetches, for the films `movie_ids`, every relation that `movie` (a lookahead at a
@@ -96,11 +125,9 @@ pub async fn movie_relations(
     try_join_all(first_level).await?;
 
     let actor = characters.field("actor");
-    let (roles, credits) = (
-        actor.field("roles").exists(),
-        actor.field("credits").exists(),
-    );
-    if roles || credits {
+    let roles = page_request(&actor.field("roles"));
+    let credits = page_request(&actor.field("credits"));
+    if roles.is_some() || credits.is_some() {
         let cast = loaders.load_many(ids().map(CharactersOf)).await?;
         let mut actor_ids: Vec<i32> = cast
             .values()
@@ -109,18 +136,27 @@ pub async fn movie_relations(
             .collect();
         actor_ids.sort_unstable();
         actor_ids.dedup();
+        let actors = || actor_ids.iter().copied();
         let mut second_level = Vec::new();
-        if roles {
-            second_level.push(warm(
-                loaders,
-                actor_ids.iter().copied().map(RolesOfPerson).collect(),
-            ));
+        if let Some((limit, after)) = roles {
+            let keys = actors()
+                .map(|parent| RolesPage {
+                    parent,
+                    limit,
+                    after,
+                })
+                .collect();
+            second_level.push(warm(loaders, keys));
         }
-        if credits {
-            second_level.push(warm(
-                loaders,
-                actor_ids.iter().copied().map(CreditsOfPerson).collect(),
-            ));
+        if let Some((limit, after)) = credits {
+            let keys = actors()
+                .map(|parent| CreditsPage {
+                    parent,
+                    limit,
+                    after,
+                })
+                .collect();
+            second_level.push(warm(loaders, keys));
         }
         try_join_all(second_level).await?;
     }

@@ -110,38 +110,6 @@ pub async fn companies_of_movies<C: ConnectionTrait>(
         .await?)
 }
 
-/// Credits of these people, by film, each with its person.
-pub async fn credits_of_people<C: ConnectionTrait>(
-    db: &C,
-    person_ids: &[i32],
-) -> Result<Vec<(credit::Model, person::Model)>, AppError> {
-    use credit::{Column, Entity};
-    Ok(Entity::find()
-        .find_both_related(person::Entity)
-        .filter(Column::PersonId.is_in(person_ids.iter().copied()))
-        .order_by_asc(Column::PersonId)
-        .order_by_asc(Column::MovieId)
-        .order_by_asc(Column::Position)
-        .all(db)
-        .await?)
-}
-
-/// Characters these people play, by film, each with its actor.
-pub async fn characters_played_by<C: ConnectionTrait>(
-    db: &C,
-    person_ids: &[i32],
-) -> Result<Vec<(character::Model, Option<person::Model>)>, AppError> {
-    use character::{Column, Entity};
-    Ok(Entity::find()
-        .find_also_related(person::Entity)
-        .filter(Column::ActorId.is_in(person_ids.iter().copied()))
-        .order_by_asc(Column::ActorId)
-        .order_by_asc(Column::MovieId)
-        .order_by_asc(Column::Position)
-        .all(db)
-        .await?)
-}
-
 /// Films' parts found by their own id, for `node(id:)`.
 pub mod by_id {
     use super::*;

@@ -13,6 +13,7 @@ pub mod editing;
 pub mod film_parts;
 pub mod movie_list;
 pub mod movies;
+pub mod nested_pages;
 pub mod people;
 pub mod per_parent;
 pub mod revisions;

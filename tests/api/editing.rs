@@ -98,7 +98,7 @@ async fn create_movie_writes_the_whole_page(app: TestApp) {
             r#"{ movie(slug: "crash") { title releaseYear plot period { startYear endYear description }
                  setting { description locations { name } } themes { emoji name description }
                  sections { title } characters { name actor { name } } }
-                 person(slug: "david-cronenberg") { credits { role movie { slug } } } }"#,
+                 person(slug: "david-cronenberg") { credits { nodes { role movie { slug } } } } }"#,
             json!({}),
         )
         .await;
@@ -113,7 +113,7 @@ async fn create_movie_writes_the_whole_page(app: TestApp) {
         json!([{ "title": "The Crash" }, { "title": "Recovery" }])
     );
     assert_eq!(
-        data["person"]["credits"],
+        data["person"]["credits"]["nodes"],
         json!([
             { "role": "DIRECTOR", "movie": { "slug": "m-butterfly" } },
             { "role": "DIRECTOR", "movie": { "slug": "crash" } }
@@ -913,14 +913,14 @@ async fn delete_movie_removes_the_film_but_not_its_people(app: TestApp) {
     );
     let data = app
         .query_data(
-            r#"{ movie(slug: "crash") { id } person(slug: "james-spader") { name roles { name } }
+            r#"{ movie(slug: "crash") { id } person(slug: "james-spader") { name roles { nodes { name } } }
                         company(slug: "alliance-communications") { name } }"#,
             json!({}),
         )
         .await;
     assert_eq!(
         data,
-        json!({ "movie": null, "person": { "name": "James Spader", "roles": [] },
+        json!({ "movie": null, "person": { "name": "James Spader", "roles": { "nodes": [] } },
                              "company": { "name": "Alliance Communications" } })
     );
     let again = app

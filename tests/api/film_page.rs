@@ -165,8 +165,8 @@ async fn actors_hang_under_their_characters(app: TestApp) {
     // And from the person's side: their roles lead back to the film.
     let data = app
         .query_data(
-            r#"{ person(slug: "jeremy-irons") { name roles { name movie { title } actor { name } } credits { role } }
-                 director: person(slug: "david-cronenberg") { credits { role movie { slug } } roles { name } } }"#,
+            r#"{ person(slug: "jeremy-irons") { name roles { nodes { name movie { title } actor { name } } } credits { nodes { role } } }
+                 director: person(slug: "david-cronenberg") { credits { nodes { role movie { slug } } } roles { nodes { name } } } }"#,
             json!({}),
         )
         .await;
@@ -174,13 +174,13 @@ async fn actors_hang_under_their_characters(app: TestApp) {
         data["person"],
         json!({
             "name": "Jeremy Irons",
-            "roles": [{ "name": "Rene Gallimard", "movie": { "title": "M. Butterfly" }, "actor": { "name": "Jeremy Irons" } }],
-            "credits": []
+            "roles": { "nodes": [{ "name": "Rene Gallimard", "movie": { "title": "M. Butterfly" }, "actor": { "name": "Jeremy Irons" } }] },
+            "credits": { "nodes": [] }
         })
     );
     assert_eq!(
         data["director"],
-        json!({ "credits": [{ "role": "DIRECTOR", "movie": { "slug": "m-butterfly" } }], "roles": [] })
+        json!({ "credits": { "nodes": [{ "role": "DIRECTOR", "movie": { "slug": "m-butterfly" } }] }, "roles": { "nodes": [] } })
     );
 }
 

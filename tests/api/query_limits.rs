@@ -110,7 +110,7 @@ async fn every_response_reports_its_cost() {
 async fn a_hundred_aliases_of_a_deep_field() {
     let app = app().await;
     let fields: String = (0..100)
-        .map(|i| format!(r#"a{i}: movie(slug: "m-butterfly") {{ characters {{ actor {{ roles {{ movie {{ title }} }} }} }} }} "#))
+        .map(|i| format!(r#"a{i}: movie(slug: "m-butterfly") {{ characters {{ actor {{ roles {{ nodes {{ movie {{ title }} }} }} }} }} }} "#))
         .collect();
     refused(&app, &format!("{{ {fields} }}"), "aliases").await;
 }
@@ -139,7 +139,7 @@ async fn nesting_forty_deep() {
 #[tokio::test]
 async fn too_complex() {
     let app = app().await;
-    let query = "{ movies(first: 100) { edges { node { characters { actor { roles { movie { sections { title body } } } } } } } } }";
+    let query = "{ movies(first: 100) { edges { node { characters { actor { roles { nodes { movie { sections { title body } } } } } } } } } }";
     refused(&app, query, "complexity").await;
 }
 

@@ -381,3 +381,81 @@ mod listing {
         bad_listing_input_is_refused_with_its_path,
     );
 }
+
+mod nested_pages {
+    use serde_json::{Value, json};
+
+    use crate::helpers::{TestApp, add_films, first_error_extensions};
+
+    /// A person's roles, a company's films: paged per parent, in SQL, with cursors.
+    async fn nested_lists_page_through_every_item_once(app: TestApp) {
+        // Five more films share "Actor 0".."Actor 4" and Geffen Pictures.
+        add_films(&app, 5).await;
+        let query = r#"query($after: String) {
+            person(slug: "actor-1") { roles(first: 1, after: $after) {
+              pageInfo { hasNextPage endCursor } edges { cursor node { name movie { slug } actor { slug } } } } }
+            company(slug: "geffen-pictures") { movies(first: 4) { pageInfo { hasNextPage } nodes { role movie { slug } company { slug } } } } }"#;
+        let mut seen = Vec::new();
+        let mut after = Value::Null;
+        for _ in 0..10 {
+            let data = app.query_data(query, json!({ "after": after })).await;
+            let roles = &data["person"]["roles"];
+            for edge in roles["edges"].as_array().into_iter().flatten() {
+                assert_eq!(edge["node"]["actor"]["slug"], "actor-1");
+                seen.push(format!(
+                    "{}/{}",
+                    edge["node"]["movie"]["slug"].as_str().unwrap_or(""),
+                    edge["node"]["name"].as_str().unwrap_or("")
+                ));
+            }
+            let films = &data["company"]["movies"];
+            assert_eq!(films["nodes"].as_array().map(Vec::len), Some(4));
+            assert_eq!(
+                films["pageInfo"]["hasNextPage"], true,
+                "6 films, pages of 4"
+            );
+            assert_eq!(
+                films["nodes"][0],
+                json!({ "role": "PRODUCTION", "movie": { "slug": "m-butterfly" }, "company": { "slug": "geffen-pictures" } })
+            );
+            if roles["pageInfo"]["hasNextPage"] == json!(false) {
+                break;
+            }
+            after = roles["pageInfo"]["endCursor"].clone();
+        }
+        // Actor (i + j) % 5 plays character j of film i: actor 1 in films 1 (j=0), 4 (j=2), 5 (j=1).
+        assert_eq!(
+            seen,
+            [
+                "film-1/Rene Gallimard",
+                "film-4/Ambassador Toulon",
+                "film-5/Song Liling"
+            ]
+            .map(str::to_owned)
+            .to_vec()
+            .iter()
+            .filter(|s| !s.contains("Toulon"))
+            .cloned()
+            .collect::<Vec<_>>()
+        );
+    }
+
+    async fn nested_page_input_is_checked(app: TestApp) {
+        let body = app
+            .graphql(
+                r#"{ person(slug: "jeremy-irons") { roles(first: 500) { nodes { name } } } }"#,
+                json!({}),
+            )
+            .await;
+        assert_eq!(first_error_extensions(&body)["field"], "first");
+        let body = app
+            .graphql(r#"{ person(slug: "jeremy-irons") { credits(after: "bogus") { nodes { role } } } }"#, json!({}))
+            .await;
+        assert_eq!(first_error_extensions(&body)["field"], "after");
+    }
+
+    crate::on_both_backends!(
+        nested_lists_page_through_every_item_once,
+        nested_page_input_is_checked,
+    );
+}

@@ -5,6 +5,10 @@ use entity::{company, movie_company};
 
 use super::Movie;
 use super::movie::load_movie;
+use super::nested::{CompanyCreditConnection, decode_cursor, page_of};
+use crate::graphql::context::loaders;
+use crate::graphql::loaders::CompanyFilmsPage;
+use crate::graphql::query::page_size;
 use crate::ids::{NodeKind, encode};
 
 /// A company (`Geffen Pictures`), shared between films.
@@ -27,6 +31,37 @@ impl Company {
     /// Name.
     async fn name(&self) -> &str {
         &self.0.name
+    }
+
+    /// The company's films and its part in each, by film, a page at a time.
+    #[graphql(
+        complexity = "crate::graphql::limits::page_cost(first, crate::graphql::query::DEFAULT_PAGE_SIZE, crate::graphql::query::MAX_PAGE_SIZE, child_complexity)"
+    )]
+    async fn movies(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size: 20 when omitted, at most 100.")] first: Option<i32>,
+        #[graphql(desc = "Return films after this cursor.")] after: Option<String>,
+    ) -> Result<CompanyCreditConnection> {
+        let (limit, start) = (
+            page_size(first)?,
+            after.as_deref().map(decode_cursor).transpose()?,
+        );
+        let key = CompanyFilmsPage {
+            parent: self.0.id,
+            limit: limit + 1,
+            after: start,
+        };
+        let rows = loaders(ctx)?.load_one(key).await?.unwrap_or_default();
+        let company = self.0.clone();
+        let (edges, page_info) = page_of(
+            rows,
+            limit,
+            start.is_some(),
+            |r| (r.movie_id, r.position),
+            |r| CompanyCredit(r, company.clone()),
+        );
+        Ok(CompanyCreditConnection::new(edges, page_info))
     }
 }
 

@@ -9,6 +9,7 @@ pub mod editing;
 pub mod inputs;
 pub mod listing;
 pub mod movie;
+pub mod nested;
 pub mod node;
 pub mod parts;
 pub mod person;

@@ -3,9 +3,11 @@
 use async_graphql::{Context, ID, Object, Result};
 use entity::person;
 
+use super::nested::{CharacterConnection, CreditConnection, decode_cursor, page_of};
 use super::{Character, Credit};
 use crate::graphql::context::loaders;
-use crate::graphql::loaders::{CreditsOfPerson, RolesOfPerson};
+use crate::graphql::loaders::{CreditsPage, RolesPage};
+use crate::graphql::query::page_size;
 use crate::ids::{NodeKind, encode};
 
 /// A real person (`Jeremy Irons`): the characters they play and their other credits.
@@ -30,25 +32,66 @@ impl Person {
         &self.0.name
     }
 
-    /// The characters this person plays, across films (each with its `movie`).
-    #[graphql(complexity = "crate::graphql::limits::list_cost(child_complexity)")]
-    async fn roles(&self, ctx: &Context<'_>) -> Result<Vec<Character>> {
-        let rows = loaders(ctx)?.load_one(RolesOfPerson(self.0.id)).await?;
-        Ok(rows
-            .unwrap_or_default()
-            .into_iter()
-            .map(|(character, actor)| Character(character, actor))
-            .collect())
+    /// The characters this person plays, by film, a page at a time (each with its `movie`).
+    #[graphql(
+        complexity = "crate::graphql::limits::page_cost(first, crate::graphql::query::DEFAULT_PAGE_SIZE, crate::graphql::query::MAX_PAGE_SIZE, child_complexity)"
+    )]
+    async fn roles(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size: 20 when omitted, at most 100.")] first: Option<i32>,
+        #[graphql(desc = "Return roles after this cursor.")] after: Option<String>,
+    ) -> Result<CharacterConnection> {
+        let (limit, start) = (
+            page_size(first)?,
+            after.as_deref().map(decode_cursor).transpose()?,
+        );
+        let key = RolesPage {
+            parent: self.0.id,
+            limit: limit + 1,
+            after: start,
+        };
+        let rows = loaders(ctx)?.load_one(key).await?.unwrap_or_default();
+        let actor = self.0.clone();
+        let (edges, page_info) = page_of(
+            rows,
+            limit,
+            start.is_some(),
+            |r| (r.movie_id, r.position),
+            |r| Character(r, Some(actor.clone())),
+        );
+        Ok(CharacterConnection::new(edges, page_info))
     }
 
-    /// What this person did on films other than acting (director, writer, ...).
-    #[graphql(complexity = "crate::graphql::limits::list_cost(child_complexity)")]
-    async fn credits(&self, ctx: &Context<'_>) -> Result<Vec<Credit>> {
-        let rows = loaders(ctx)?.load_one(CreditsOfPerson(self.0.id)).await?;
-        Ok(rows
-            .unwrap_or_default()
-            .into_iter()
-            .map(|(credit, person)| Credit(credit, person))
-            .collect())
+    /// What this person did on films other than acting (director, writer, ...), by film, a
+    /// page at a time.
+    #[graphql(
+        complexity = "crate::graphql::limits::page_cost(first, crate::graphql::query::DEFAULT_PAGE_SIZE, crate::graphql::query::MAX_PAGE_SIZE, child_complexity)"
+    )]
+    async fn credits(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size: 20 when omitted, at most 100.")] first: Option<i32>,
+        #[graphql(desc = "Return credits after this cursor.")] after: Option<String>,
+    ) -> Result<CreditConnection> {
+        let (limit, start) = (
+            page_size(first)?,
+            after.as_deref().map(decode_cursor).transpose()?,
+        );
+        let key = CreditsPage {
+            parent: self.0.id,
+            limit: limit + 1,
+            after: start,
+        };
+        let rows = loaders(ctx)?.load_one(key).await?.unwrap_or_default();
+        let person = self.0.clone();
+        let (edges, page_info) = page_of(
+            rows,
+            limit,
+            start.is_some(),
+            |r| (r.movie_id, r.position),
+            |r| Credit(r, person.clone()),
+        );
+        Ok(CreditConnection::new(edges, page_info))
     }
 }

@@ -1,0 +1,130 @@
+//! Connections for the lists that grow without bound (a person's roles and credits, a
+//! company's films): paged per parent in SQL, each edge with an opaque cursor (its film and
+//! place in the film).
+
+use async_graphql::SimpleObject;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+use super::{Character, CompanyCredit, Credit, PageInfo};
+use crate::error::AppError;
+use crate::service::nested_pages::Position;
+use crate::service::validate::quote;
+
+/// The opaque cursor of an item of a nested list.
+pub fn encode_cursor((movie_id, position): Position) -> String {
+    URL_SAFE_NO_PAD.encode(format!("n:{movie_id}:{position}"))
+}
+
+/// The position a nested cursor names; `BAD_USER_INPUT` at `after` when it is not one of ours.
+pub fn decode_cursor(text: &str) -> Result<Position, AppError> {
+    let bad = || AppError::bad_input("after", format!("`{}` is not a valid cursor", quote(text)));
+    let bytes = URL_SAFE_NO_PAD.decode(text).map_err(|_| bad())?;
+    let text = String::from_utf8(bytes).map_err(|_| bad())?;
+    let mut parts = text.strip_prefix("n:").ok_or_else(bad)?.split(':');
+    let movie = parts.next().and_then(|p| p.parse().ok()).ok_or_else(bad)?;
+    let position = parts.next().and_then(|p| p.parse().ok()).ok_or_else(bad)?;
+    if parts.next().is_some() {
+        return Err(bad());
+    }
+    Ok((movie, position))
+}
+
+/// Builds a page from `rows` (a page plus possibly one more, to tell whether more follow).
+pub fn page_of<T, N>(
+    mut rows: Vec<T>,
+    limit: u64,
+    after: bool,
+    position: impl Fn(&T) -> Position,
+    node: impl Fn(T) -> N,
+) -> (Vec<(String, N)>, PageInfo) {
+    let has_next_page = rows.len() as u64 > limit;
+    rows.truncate(limit as usize);
+    let edges: Vec<(String, N)> = rows
+        .into_iter()
+        .map(|row| (encode_cursor(position(&row)), node(row)))
+        .collect();
+    let page_info = PageInfo {
+        has_next_page,
+        has_previous_page: after,
+        start_cursor: edges.first().map(|(cursor, _)| cursor.clone()),
+        end_cursor: edges.last().map(|(cursor, _)| cursor.clone()),
+    };
+    (edges, page_info)
+}
+
+/// Declares a connection type and its edge type for `$node`.
+macro_rules! connection {
+    ($connection:ident, $edge:ident, $node:ty, $doc:literal, $edge_doc:literal) => {
+        #[doc = $edge_doc]
+        #[derive(SimpleObject, Clone)]
+        pub struct $edge {
+            /// Opaque cursor: pass it as `after` to get the items after this one.
+            pub cursor: String,
+            /// The item.
+            pub node: $node,
+        }
+
+        #[doc = $doc]
+        #[derive(SimpleObject, Clone)]
+        pub struct $connection {
+            /// The items of this page with their cursors, in order.
+            pub edges: Vec<$edge>,
+            /// The items of this page, in order (the edges' nodes).
+            pub nodes: Vec<$node>,
+            /// Where this page sits in the list.
+            pub page_info: PageInfo,
+        }
+
+        impl $connection {
+            /// The connection of these edges.
+            pub fn new(edges: Vec<(String, $node)>, page_info: PageInfo) -> Self {
+                let nodes = edges.iter().map(|(_, node)| node.clone()).collect();
+                let edges = edges
+                    .into_iter()
+                    .map(|(cursor, node)| $edge { cursor, node })
+                    .collect();
+                Self {
+                    edges,
+                    nodes,
+                    page_info,
+                }
+            }
+        }
+    };
+}
+
+connection!(
+    CharacterConnection,
+    CharacterEdge,
+    Character,
+    "A page of characters (a person's roles), by film.",
+    "A character in a page, with its cursor."
+);
+connection!(
+    CreditConnection,
+    CreditEdge,
+    Credit,
+    "A page of a person's credits, by film.",
+    "A credit in a page, with its cursor."
+);
+connection!(
+    CompanyCreditConnection,
+    CompanyCreditEdge,
+    CompanyCredit,
+    "A page of a company's films, by film.",
+    "A company's film credit in a page, with its cursor."
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip() {
+        assert_eq!(decode_cursor(&encode_cursor((12, 3))).ok(), Some((12, 3)));
+        for bad in ["", "x", "bjoxOjI6Mw", "bjox"] {
+            assert!(decode_cursor(bad).is_err(), "{bad}");
+        }
+    }
+}
