@@ -16,7 +16,7 @@ use entity::{
 };
 use sea_orm::DatabaseConnection;
 
-use crate::service::nested_pages::{self, Position};
+use crate::service::nested_pages::{self, NestedList, Position};
 use crate::service::{companies, film_parts, movies, people, revisions};
 
 /// This request's loaders.
@@ -215,6 +215,29 @@ impl Loader<RevisionsOf> for DbLoader {
             found.extend(group_by_key(&keyed, rows, |row| {
                 RevisionsOf(row.movie_id, size)
             }));
+        }
+        Ok(found)
+    }
+}
+
+/// How many items a parent has in a nested list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct CountOf(pub NestedList, pub i32);
+
+impl Loader<CountOf> for DbLoader {
+    type Value = u64;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[CountOf]) -> Result<HashMap<CountOf, u64>, Self::Error> {
+        let mut lists: Vec<NestedList> = keys.iter().map(|k| k.0).collect();
+        lists.sort_unstable();
+        lists.dedup();
+        let mut found: HashMap<CountOf, u64> = keys.iter().map(|k| (*k, 0)).collect();
+        for list in lists {
+            let ids: Vec<i32> = keys.iter().filter(|k| k.0 == list).map(|k| k.1).collect();
+            for (parent, n) in nested_pages::counts(&self.db, list, &ids).await? {
+                found.insert(CountOf(list, parent), u64::try_from(n).unwrap_or_default());
+            }
         }
         Ok(found)
     }

@@ -16,6 +16,7 @@ pub mod movies;
 pub mod nested_pages;
 pub mod people;
 pub mod per_parent;
+pub mod person_list;
 pub mod revisions;
 pub mod slug;
 pub mod snapshot;

@@ -149,8 +149,8 @@ fn sort_value(cursor: &MovieCursor) -> Result<Option<Value>, AppError> {
     }))
 }
 
-/// `%text%` for LIKE, with LIKE's own wildcards in `text` escaped.
-fn contains_pattern(text: &str) -> LikeExpr {
+/// `%text%` (lower-cased) for LIKE, with LIKE's own wildcards in `text` escaped.
+pub fn contains_pattern(text: &str) -> LikeExpr {
     let mut escaped = String::with_capacity(text.len() + 2);
     escaped.push('%');
     for c in text.to_lowercase().chars() {

@@ -101,3 +101,64 @@ pub async fn company_films<C: ConnectionTrait>(
     )
     .await
 }
+
+/// The nested lists that are paged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum NestedList {
+    /// A person's roles.
+    Roles,
+    /// A person's credits.
+    Credits,
+    /// A company's films.
+    CompanyFilms,
+}
+
+/// How many items each of these parents has in `list`, in one statement (parents without
+/// items are absent).
+pub async fn counts<C: ConnectionTrait>(
+    db: &C,
+    list: NestedList,
+    parent_ids: &[i32],
+) -> Result<Vec<(i32, i64)>, AppError> {
+    use sea_orm::QuerySelect;
+    let ids = parent_ids.iter().copied();
+    let rows = match list {
+        NestedList::Roles => {
+            use character::{Column, Entity};
+            Entity::find()
+                .select_only()
+                .column(Column::ActorId)
+                .column_as(Column::Id.count(), "n")
+                .filter(Column::ActorId.is_in(ids))
+                .group_by(Column::ActorId)
+                .into_tuple::<(i32, i64)>()
+                .all(db)
+                .await?
+        }
+        NestedList::Credits => {
+            use credit::{Column, Entity};
+            Entity::find()
+                .select_only()
+                .column(Column::PersonId)
+                .column_as(Column::Id.count(), "n")
+                .filter(Column::PersonId.is_in(ids))
+                .group_by(Column::PersonId)
+                .into_tuple::<(i32, i64)>()
+                .all(db)
+                .await?
+        }
+        NestedList::CompanyFilms => {
+            use movie_company::{Column, Entity};
+            Entity::find()
+                .select_only()
+                .column(Column::CompanyId)
+                .column_as(Column::Id.count(), "n")
+                .filter(Column::CompanyId.is_in(ids))
+                .group_by(Column::CompanyId)
+                .into_tuple::<(i32, i64)>()
+                .all(db)
+                .await?
+        }
+    };
+    Ok(rows)
+}

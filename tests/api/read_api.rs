@@ -440,6 +440,78 @@ mod nested_pages {
         );
     }
 
+    async fn nested_lists_count_their_items(app: TestApp) {
+        add_films(&app, 5).await;
+        let query = r#"query($first: Int!) { people(first: $first, nameContains: "actor") { nodes { slug roles(first: 1) { totalCount nodes { name } } credits { totalCount } } }
+                     company(slug: "geffen-pictures") { movies(first: 1) { totalCount } } }"#;
+        let before = app.sql().get();
+        app.query_data(query, json!({ "first": 2 })).await;
+        let for_two = app.sql().get() - before;
+        let before = app.sql().get();
+        let data = app.query_data(query, json!({ "first": 100 })).await;
+        let statements = app.sql().get() - before;
+        let people = data["people"]["nodes"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(people.len(), 5, "{data}");
+        let total: u64 = people
+            .iter()
+            .map(|p| p["roles"]["totalCount"].as_u64().unwrap_or_default())
+            .sum();
+        assert_eq!(total, 10, "5 films x 2 actors");
+        assert!(people.iter().all(|p| p["credits"]["totalCount"] == 0));
+        assert!(
+            people
+                .iter()
+                .all(|p| p["roles"]["nodes"].as_array().map(Vec::len)
+                    == Some(p["roles"]["totalCount"].as_u64().unwrap_or(0).min(1) as usize))
+        );
+        assert_eq!(data["company"]["movies"]["totalCount"], 6);
+        eprintln!(
+            "{:?}: statements for 2 and 5 people with nested pages and counts: {for_two}, {statements}",
+            app.backend
+        );
+        assert_eq!(
+            statements, for_two,
+            "statements grew with the number of people"
+        );
+    }
+
+    async fn people_page_by_name(app: TestApp) {
+        add_films(&app, 3).await;
+        let query = r#"query($after: String) { people(first: 3, after: $after) {
+            totalCount pageInfo { hasNextPage endCursor } nodes { name } } }"#;
+        let mut names = Vec::new();
+        let mut after = Value::Null;
+        for _ in 0..10 {
+            let data = app.query_data(query, json!({ "after": after })).await;
+            let people = &data["people"];
+            assert_eq!(
+                people["totalCount"], 10,
+                "3 seed people, 3 directors, actors 1 to 4"
+            );
+            for node in people["nodes"].as_array().into_iter().flatten() {
+                names.push(node["name"].as_str().unwrap_or_default().to_owned());
+            }
+            if people["pageInfo"]["hasNextPage"] == json!(false) {
+                break;
+            }
+            after = people["pageInfo"]["endCursor"].clone();
+        }
+        let mut sorted = names.clone();
+        sorted.sort_by_key(|n| n.to_lowercase());
+        assert_eq!(names, sorted);
+        assert_eq!(names.len(), 10);
+        let data = app
+            .query_data(
+                r#"{ people(nameContains: "IRONS") { nodes { slug } } }"#,
+                json!({}),
+            )
+            .await;
+        assert_eq!(data["people"]["nodes"], json!([{ "slug": "jeremy-irons" }]));
+    }
+
     async fn nested_page_input_is_checked(app: TestApp) {
         let body = app
             .graphql(
@@ -456,6 +528,8 @@ mod nested_pages {
 
     crate::on_both_backends!(
         nested_lists_page_through_every_item_once,
+        nested_lists_count_their_items,
+        people_page_by_name,
         nested_page_input_is_checked,
     );
 }

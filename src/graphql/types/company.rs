@@ -7,9 +7,10 @@ use super::Movie;
 use super::movie::load_movie;
 use super::nested::{CompanyCreditConnection, decode_cursor, page_of};
 use crate::graphql::context::loaders;
-use crate::graphql::loaders::CompanyFilmsPage;
+use crate::graphql::loaders::{CompanyFilmsPage, CountOf};
 use crate::graphql::query::page_size;
 use crate::ids::{NodeKind, encode};
+use crate::service::nested_pages::NestedList;
 
 /// A company (`Geffen Pictures`), shared between films.
 #[derive(Clone)]
@@ -61,7 +62,11 @@ impl Company {
             |r| (r.movie_id, r.position),
             |r| CompanyCredit(r, company.clone()),
         );
-        Ok(CompanyCreditConnection::new(edges, page_info))
+        Ok(CompanyCreditConnection::new(
+            edges,
+            page_info,
+            CountOf(NestedList::CompanyFilms, self.0.id),
+        ))
     }
 }
 

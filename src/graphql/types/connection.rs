@@ -2,9 +2,10 @@
 
 use async_graphql::{Context, Object, Result, SimpleObject};
 
-use super::Movie;
+use super::{Movie, Person};
 use crate::graphql::context::db;
 use crate::service::movie_list::{self, MovieFilter};
+use crate::service::person_list;
 
 /// Where a page sits in its list (Relay `PageInfo`).
 #[derive(Clone, Debug, SimpleObject)]
@@ -59,5 +60,48 @@ impl MovieConnection {
     /// How many films match the filter in all (counted only when asked for).
     async fn total_count(&self, ctx: &Context<'_>) -> Result<u64> {
         Ok(movie_list::count(db(ctx)?, &self.filter).await?)
+    }
+}
+
+/// One person in a page, with its cursor.
+#[derive(Clone, SimpleObject)]
+pub struct PersonEdge {
+    /// Opaque cursor: pass it as `after` to get the people after this one.
+    pub cursor: String,
+    /// The person.
+    pub node: Person,
+}
+
+/// A page of people.
+pub struct PersonConnection {
+    /// The people of the page, in order, with cursors.
+    pub edges: Vec<PersonEdge>,
+    /// Where the page sits in the list.
+    pub page_info: PageInfo,
+    /// The name filter the list was made with, for `totalCount`.
+    pub name_contains: Option<String>,
+}
+
+/// A page of people (Relay connection), by name.
+#[Object]
+impl PersonConnection {
+    /// The people of this page with their cursors, in order.
+    async fn edges(&self) -> &[PersonEdge] {
+        &self.edges
+    }
+
+    /// The people of this page, in order.
+    async fn nodes(&self) -> Vec<&Person> {
+        self.edges.iter().map(|edge| &edge.node).collect()
+    }
+
+    /// Where this page sits in the list.
+    async fn page_info(&self) -> &PageInfo {
+        &self.page_info
+    }
+
+    /// How many people match in all (counted only when asked for).
+    async fn total_count(&self, ctx: &Context<'_>) -> Result<u64> {
+        Ok(person_list::count(db(ctx)?, self.name_contains.as_deref()).await?)
     }
 }

@@ -1,4 +1,5 @@
-//! Inputs of `movies(filter:, orderBy:)`, and the opaque cursor of a film page.
+//! Inputs of `movies(filter:, orderBy:)`, and the opaque keyset cursors of film and people
+//! pages.
 
 use async_graphql::{Enum, InputObject};
 use base64::Engine;
@@ -6,6 +7,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 use crate::error::AppError;
 use crate::service::movie_list::{Direction, MovieCursor, MovieFilter, MovieSort};
+use crate::service::person_list::PersonCursor;
 use crate::service::validate::{MAX_NAME, quote};
 
 /// Which films to list; every field given must hold.
@@ -101,17 +103,37 @@ pub struct MovieOrderInput {
     pub direction: OrderDirection,
 }
 
-/// The opaque string of a film cursor.
-pub fn encode_cursor(cursor: &MovieCursor) -> String {
+/// The opaque string of a keyset cursor (base64url of its JSON).
+fn encode<T: serde::Serialize>(cursor: &T) -> String {
     let json = serde_json::to_vec(cursor).unwrap_or_default();
     URL_SAFE_NO_PAD.encode(json)
 }
 
-/// A film cursor from its string; `BAD_USER_INPUT` at `after` when it is not one of ours.
-pub fn decode_cursor(text: &str) -> Result<MovieCursor, AppError> {
+/// A keyset cursor from its string; `BAD_USER_INPUT` at `after` when it is not one of ours.
+fn decode<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, AppError> {
     let bad = || AppError::bad_input("after", format!("`{}` is not a valid cursor", quote(text)));
     let bytes = URL_SAFE_NO_PAD.decode(text).map_err(|_| bad())?;
     serde_json::from_slice(&bytes).map_err(|_| bad())
+}
+
+/// The opaque string of a film cursor.
+pub fn encode_cursor(cursor: &MovieCursor) -> String {
+    encode(cursor)
+}
+
+/// A film cursor from its string; `BAD_USER_INPUT` at `after` when it is not one of ours.
+pub fn decode_cursor(text: &str) -> Result<MovieCursor, AppError> {
+    decode(text)
+}
+
+/// The opaque string of a person cursor.
+pub fn encode_person_cursor(cursor: &PersonCursor) -> String {
+    encode(cursor)
+}
+
+/// A person cursor from its string; `BAD_USER_INPUT` at `after` when it is not one of ours.
+pub fn decode_person_cursor(text: &str) -> Result<PersonCursor, AppError> {
+    decode(text)
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@ pub mod person;
 
 pub use character::Character;
 pub use company::{Company, CompanyCredit, CompanyRole};
-pub use connection::{MovieConnection, MovieEdge, PageInfo};
+pub use connection::{MovieConnection, MovieEdge, PageInfo, PersonConnection, PersonEdge};
 pub use credit::{Credit, CreditRole};
 pub use editing::{ApiToken, CreatedToken, DeletedMovie, Revision, TokenRole};
 pub use movie::Movie;

@@ -2,12 +2,14 @@
 //! company's films): paged per parent in SQL, each edge with an opaque cursor (its film and
 //! place in the film).
 
-use async_graphql::SimpleObject;
+use async_graphql::{Context, Object, Result, SimpleObject};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 use super::{Character, CompanyCredit, Credit, PageInfo};
 use crate::error::AppError;
+use crate::graphql::context::loaders;
+use crate::graphql::loaders::CountOf;
 use crate::service::nested_pages::Position;
 use crate::service::validate::quote;
 
@@ -66,29 +68,52 @@ macro_rules! connection {
         }
 
         #[doc = $doc]
-        #[derive(SimpleObject, Clone)]
         pub struct $connection {
-            /// The items of this page with their cursors, in order.
-            pub edges: Vec<$edge>,
-            /// The items of this page, in order (the edges' nodes).
-            pub nodes: Vec<$node>,
-            /// Where this page sits in the list.
-            pub page_info: PageInfo,
+            edges: Vec<$edge>,
+            page_info: PageInfo,
+            count: CountOf,
         }
 
         impl $connection {
-            /// The connection of these edges.
-            pub fn new(edges: Vec<(String, $node)>, page_info: PageInfo) -> Self {
-                let nodes = edges.iter().map(|(_, node)| node.clone()).collect();
+            /// The connection of these edges, counted by `count` when asked.
+            pub fn new(edges: Vec<(String, $node)>, page_info: PageInfo, count: CountOf) -> Self {
                 let edges = edges
                     .into_iter()
                     .map(|(cursor, node)| $edge { cursor, node })
                     .collect();
                 Self {
                     edges,
-                    nodes,
                     page_info,
+                    count,
                 }
+            }
+        }
+
+        #[doc = $doc]
+        #[Object]
+        impl $connection {
+            /// The items of this page with their cursors, in order.
+            async fn edges(&self) -> &[$edge] {
+                &self.edges
+            }
+
+            /// The items of this page, in order (the edges' nodes).
+            async fn nodes(&self) -> Vec<&$node> {
+                self.edges.iter().map(|edge| &edge.node).collect()
+            }
+
+            /// Where this page sits in the list.
+            async fn page_info(&self) -> &PageInfo {
+                &self.page_info
+            }
+
+            /// How many items the whole list has (one statement for all parents of a request,
+            /// run only when asked for).
+            async fn total_count(&self, ctx: &Context<'_>) -> Result<u64> {
+                Ok(loaders(ctx)?
+                    .load_one(self.count)
+                    .await?
+                    .unwrap_or_default())
             }
         }
     };

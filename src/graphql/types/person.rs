@@ -6,9 +6,10 @@ use entity::person;
 use super::nested::{CharacterConnection, CreditConnection, decode_cursor, page_of};
 use super::{Character, Credit};
 use crate::graphql::context::loaders;
-use crate::graphql::loaders::{CreditsPage, RolesPage};
+use crate::graphql::loaders::{CountOf, CreditsPage, RolesPage};
 use crate::graphql::query::page_size;
 use crate::ids::{NodeKind, encode};
+use crate::service::nested_pages::NestedList;
 
 /// A real person (`Jeremy Irons`): the characters they play and their other credits.
 #[derive(Clone)]
@@ -60,7 +61,11 @@ impl Person {
             |r| (r.movie_id, r.position),
             |r| Character(r, Some(actor.clone())),
         );
-        Ok(CharacterConnection::new(edges, page_info))
+        Ok(CharacterConnection::new(
+            edges,
+            page_info,
+            CountOf(NestedList::Roles, self.0.id),
+        ))
     }
 
     /// What this person did on films other than acting (director, writer, ...), by film, a
@@ -92,6 +97,10 @@ impl Person {
             |r| (r.movie_id, r.position),
             |r| Credit(r, person.clone()),
         );
-        Ok(CreditConnection::new(edges, page_info))
+        Ok(CreditConnection::new(
+            edges,
+            page_info,
+            CountOf(NestedList::Credits, self.0.id),
+        ))
     }
 }
