@@ -46,6 +46,8 @@ pub struct AppState {
     pub schema: graphql::AppSchema,
     /// SQL statements run on `db` so far.
     pub sql_statements: SqlStatementCounter,
+    /// GraphQL requests served so far.
+    pub graphql_requests: http::metrics::RequestCounter,
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
     /// The limits every GraphQL request is checked against.
@@ -65,6 +67,7 @@ impl AppState {
             db,
             schema,
             sql_statements,
+            graphql_requests: http::metrics::RequestCounter::default(),
             max_body_bytes: config.max_body_bytes,
             limits,
         }

@@ -150,6 +150,7 @@ async fn execute(
     if !checked.errors.is_empty() {
         return graphql_response(media, GraphQLResponse::from_errors(checked.errors), false);
     }
+    state.graphql_requests.increment();
     let (request, started) = prepare_request(request, &state.db, credentials);
     let mut response = state.schema.execute(request).await;
     if let Some(shape) = &checked.shape {

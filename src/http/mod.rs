@@ -7,10 +7,12 @@
 //! | `POST /graphql`  | GraphQL over HTTP (any operation)                           |
 //! | `GET /graphql`   | GraphQL over HTTP (queries only; a mutation is 405)         |
 //! | `GET /healthz`   | whether the database answers                                |
+//! | `GET /metrics`   | counters in the Prometheus text format                      |
 
 pub mod graphql;
 pub mod health;
 pub mod media;
+pub mod metrics;
 pub mod pages;
 
 use axum::Router;
@@ -28,5 +30,6 @@ pub fn app(state: AppState) -> Router {
             get(graphql::graphql_get).post(graphql::graphql_post),
         )
         .route("/healthz", get(health::healthz))
+        .route("/metrics", get(metrics::metrics))
         .with_state(state)
 }

@@ -41,6 +41,28 @@ async fn healthz_reports_the_database(app: TestApp) {
     assert_eq!(health.json(), json!({ "status": "ok", "database": "up" }));
 }
 
+async fn metrics_count_requests_and_statements(app: TestApp) {
+    let read = |text: &str, name: &str| -> u64 {
+        text.lines()
+            .find_map(|line| line.strip_prefix(&format!("{name} ")))
+            .and_then(|n| n.trim().parse().ok())
+            .unwrap_or(u64::MAX)
+    };
+    let before = app.get("/metrics", "").await;
+    assert_eq!(before.status, 200);
+    app.query_data(
+        r#"{ movie(slug: "m-butterfly") { title sections { title } } }"#,
+        json!({}),
+    )
+    .await;
+    let after = app.get("/metrics", "").await;
+    let requests = read(&after.text, "filmserver_graphql_requests_total")
+        - read(&before.text, "filmserver_graphql_requests_total");
+    let statements = read(&after.text, "filmserver_sql_statements_total")
+        - read(&before.text, "filmserver_sql_statements_total");
+    assert_eq!((requests, statements), (1, 2), "{}", after.text);
+}
+
 async fn post_answers_in_the_accepted_media_type(app: TestApp) {
     let body = json!({ "query": "{ movie(slug: \"m-butterfly\") { title } }" });
     for (accept, expected) in [(GQL, GQL), (JSON, JSON), ("*/*", JSON), ("", JSON)] {
@@ -262,6 +284,7 @@ async fn response_fields_come_in_query_order(app: TestApp) {
 }
 
 crate::on_both_backends!(
+    metrics_count_requests_and_statements,
     response_fields_come_in_query_order,
     graphiql_and_playground_are_served,
     healthz_reports_the_database,
