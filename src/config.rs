@@ -174,6 +174,19 @@ pub struct Config {
     )]
     pub max_query_directives: u64,
 
+    /// Seconds shared caches (CDNs) may keep an anonymous GET answer (`Cache-Control: max-age`).
+    #[arg(long, env = "CACHE_MAX_AGE", default_value_t = 60, global = true)]
+    pub cache_max_age: u64,
+
+    /// Seconds a cache may serve a stale GET answer while it fetches a fresh one.
+    #[arg(
+        long,
+        env = "CACHE_STALE_WHILE_REVALIDATE",
+        default_value_t = 300,
+        global = true
+    )]
+    pub cache_stale_while_revalidate: u64,
+
     /// Log line format; the level comes from `RUST_LOG` (default `info`).
     #[arg(long, env = "LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
     pub log_format: LogFormat,
@@ -231,6 +244,8 @@ impl Config {
             max_query_aliases: 30,
             max_root_fields: 20,
             max_query_directives: 50,
+            cache_max_age: 60,
+            cache_stale_while_revalidate: 300,
             log_format: LogFormat::Text,
         }
     }

@@ -50,6 +50,10 @@ pub struct AppState {
     pub graphql_requests: http::metrics::RequestCounter,
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
+    /// How anonymous GET answers may be cached.
+    pub cache: http::caching::CachePolicy,
+    /// Automatic persisted queries.
+    pub persisted: http::persisted::PersistedQueries,
     /// The limits every GraphQL request is checked against.
     pub limits: graphql::limits::QueryLimits,
 }
@@ -69,6 +73,11 @@ impl AppState {
             sql_statements,
             graphql_requests: http::metrics::RequestCounter::default(),
             max_body_bytes: config.max_body_bytes,
+            cache: http::caching::CachePolicy {
+                max_age: config.cache_max_age,
+                stale_while_revalidate: config.cache_stale_while_revalidate,
+            },
+            persisted: http::persisted::PersistedQueries::default(),
             limits,
         }
     }

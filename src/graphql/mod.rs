@@ -2,6 +2,7 @@
 //! writers, and the extension that codes request errors. Knows services, not HTTP.
 
 pub mod auth;
+pub mod cache_keys;
 pub mod context;
 pub mod errors;
 pub mod extensions;

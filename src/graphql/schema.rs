@@ -5,6 +5,7 @@ use async_graphql::{EmptySubscription, Request, Schema};
 use sea_orm::DatabaseConnection;
 
 use crate::graphql::auth::Credentials;
+use crate::graphql::cache_keys::SurrogateKeys;
 use crate::graphql::extensions::{ExecutionStarted, RequestErrorCodes};
 use crate::graphql::limits::{QueryGuard, QueryLimits};
 use crate::graphql::loaders;
@@ -45,17 +46,27 @@ pub fn sdl() -> String {
     .sdl()
 }
 
-/// Gives a request its credentials, its own DataLoaders and an execution marker; the marker
-/// tells the transport whether the response is a request error (no `data`) or an executed one.
+/// What the transport learns about a request while it runs.
+#[derive(Debug, Clone, Default)]
+pub struct RequestHandles {
+    /// Whether execution began (else the response is a request error, without `data`).
+    pub started: ExecutionStarted,
+    /// The films the response contains.
+    pub surrogate_keys: SurrogateKeys,
+}
+
+/// Gives a request its credentials, its own DataLoaders, and the handles the transport reads
+/// afterwards.
 pub fn prepare_request(
     request: Request,
     db: &DatabaseConnection,
     credentials: Credentials,
-) -> (Request, ExecutionStarted) {
-    let started = ExecutionStarted::default();
+) -> (Request, RequestHandles) {
+    let handles = RequestHandles::default();
     let request = request
         .data(loaders::for_request(db))
         .data(credentials)
-        .data(started.clone());
-    (request, started)
+        .data(handles.started.clone())
+        .data(handles.surrogate_keys.clone());
+    (request, handles)
 }

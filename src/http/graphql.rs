@@ -15,13 +15,17 @@ use async_graphql_axum::GraphQLBatchRequest;
 use async_graphql_axum::rejection::GraphQLRejection;
 use axum::body::{Body, to_bytes};
 use axum::extract::{FromRequest, Request, State};
-use axum::http::header::{ALLOW, AUTHORIZATION, CACHE_CONTROL, CONTENT_LENGTH, CONTENT_TYPE, VARY};
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::header::{
+    ALLOW, AUTHORIZATION, CACHE_CONTROL, CONTENT_LENGTH, CONTENT_TYPE, ETAG, IF_NONE_MATCH, VARY,
+};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use http_body_util::LengthLimitError;
 use serde_json::json;
+use sha2::{Digest, Sha256};
 
 use super::media::{BodyMediaError, ResponseMedia, check_body_media, negotiate};
+use super::persisted::PersistedQueryError;
 use crate::AppState;
 use crate::graphql::auth::Credentials;
 use crate::graphql::extensions::with_code;
@@ -74,7 +78,9 @@ pub async fn graphql_post(State(state): State<AppState>, request: Request) -> Re
     let request = Request::from_parts(parts, Body::from(bytes));
     match GraphQLBatchRequest::<GraphQLRejection>::from_request(request, &()).await {
         Ok(batch) => match batch.into_inner() {
-            BatchRequest::Single(request) => execute(&state, media, request, credentials).await,
+            BatchRequest::Single(request) => {
+                execute(&state, media, request, credentials, None).await
+            }
             BatchRequest::Batch(_) => request_error(
                 media,
                 StatusCode::BAD_REQUEST,
@@ -95,6 +101,11 @@ pub async fn graphql_get(State(state): State<AppState>, request: Request) -> Res
         return not_acceptable();
     };
     let credentials = credentials(request.headers());
+    let if_none_match = request
+        .headers()
+        .get(IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
     let mut request = match GraphQLBatchRequest::<GraphQLRejection>::from_request(request, &())
         .await
         .map(|batch| batch.into_inner())
@@ -108,6 +119,9 @@ pub async fn graphql_get(State(state): State<AppState>, request: Request) -> Res
             );
         }
     };
+    if let Err(refused) = state.persisted.resolve(&mut request) {
+        return persisted_query_refused(media, refused);
+    }
     if preflight(&mut request, &state.limits).operation == Some(OperationType::Mutation) {
         let mut response = request_error(
             media,
@@ -119,7 +133,32 @@ pub async fn graphql_get(State(state): State<AppState>, request: Request) -> Res
             .insert(ALLOW, HeaderValue::from_static("POST"));
         return response;
     }
-    execute(&state, media, request, credentials).await
+    let conditional = Conditional {
+        if_none_match: if_none_match.unwrap_or_default(),
+    };
+    execute(&state, media, request, credentials, Some(conditional)).await
+}
+
+/// A GET's cache validator, for `304 Not Modified`.
+struct Conditional {
+    /// The request's `If-None-Match` (empty when absent).
+    if_none_match: String,
+}
+
+fn persisted_query_refused(media: ResponseMedia, refused: PersistedQueryError) -> Response {
+    let (code, message) = match refused {
+        PersistedQueryError::NotFound => (
+            "PERSISTED_QUERY_NOT_FOUND",
+            "PersistedQueryNotFound".to_owned(),
+        ),
+        PersistedQueryError::Invalid(message) => ("BAD_REQUEST", message),
+    };
+    let mut error = async_graphql::ServerError::new(message, None);
+    error
+        .extensions
+        .get_or_insert_with(Default::default)
+        .set("code", code);
+    graphql_response(media, GraphQLResponse::from_errors(vec![error]), false).0
 }
 
 /// The bearer token of `Authorization: Bearer <token>`. Any other `Authorization` header
@@ -136,42 +175,90 @@ fn credentials(headers: &HeaderMap) -> Credentials {
     Credentials::new(Some(token.to_owned()))
 }
 
+/// Runs a request. `conditional` is `Some` for a GET: an anonymous GET that succeeds is
+/// cacheable (`Cache-Control`, `ETag`, `Surrogate-Key`, and `304` for a matching
+/// `If-None-Match`).
 async fn execute(
     state: &AppState,
     media: ResponseMedia,
     mut request: GraphQLRequest,
     credentials: Credentials,
+    conditional: Option<Conditional>,
 ) -> Response {
+    if conditional.is_none()
+        && let Err(refused) = state.persisted.resolve(&mut request)
+    {
+        return persisted_query_refused(media, refused);
+    }
     if request.query.trim().is_empty() {
         return request_error(media, StatusCode::BAD_REQUEST, "the request has no `query`");
     }
     let private = credentials.present();
     let checked = preflight(&mut request, &state.limits);
     if !checked.errors.is_empty() {
-        return graphql_response(media, GraphQLResponse::from_errors(checked.errors), false);
+        return graphql_response(media, GraphQLResponse::from_errors(checked.errors), false).0;
     }
     state.graphql_requests.increment();
-    let (request, started) = prepare_request(request, &state.db, credentials);
+    let (request, handles) = prepare_request(request, &state.db, credentials);
     let mut response = state.schema.execute(request).await;
     if let Some(shape) = &checked.shape {
         shape.apply(&mut response.data);
     }
-    let mut response = graphql_response(media, response, started.get());
+    let succeeded = response.errors.is_empty();
+    let (mut response, body_tag) = graphql_response(media, response, handles.started.get());
+    let headers = response.headers_mut();
     if private {
         // An answer given to a token (revisions, tokens) is never for a shared cache.
-        response
-            .headers_mut()
-            .insert(CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+        headers.insert(CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+        return response;
+    }
+    let Some(conditional) = conditional.filter(|_| succeeded) else {
+        return response;
+    };
+    let cache_control = state.cache.header_value();
+    if let Ok(value) = HeaderValue::from_str(&cache_control) {
+        headers.insert(CACHE_CONTROL, value);
+    }
+    if let Some(keys) = handles.surrogate_keys.header_value()
+        && let Ok(value) = HeaderValue::from_str(&keys)
+    {
+        headers.insert(SURROGATE_KEY, value);
+    }
+    let Ok(etag) = HeaderValue::from_str(&body_tag) else {
+        return response;
+    };
+    headers.insert(ETAG, etag.clone());
+    if etag_matches(&conditional.if_none_match, &body_tag) {
+        let mut not_modified = StatusCode::NOT_MODIFIED.into_response();
+        let kept = not_modified.headers_mut();
+        for name in [CACHE_CONTROL, VARY, SURROGATE_KEY, ETAG] {
+            if let Some(value) = response.headers().get(&name) {
+                kept.insert(name, value.clone());
+            }
+        }
+        return not_modified;
     }
     response
 }
 
-/// Serializes an executed (or refused) GraphQL response with the spec's status code.
+/// `Surrogate-Key`: the films in a response, for CDN purges.
+const SURROGATE_KEY: HeaderName = HeaderName::from_static("surrogate-key");
+
+/// Whether an `If-None-Match` list names this entity tag (weak comparison, `*` matches all).
+fn etag_matches(if_none_match: &str, etag: &str) -> bool {
+    let bare = |tag: &str| tag.trim().trim_start_matches("W/").to_owned();
+    if_none_match
+        .split(',')
+        .any(|candidate| candidate.trim() == "*" || bare(candidate) == bare(etag))
+}
+
+/// Serializes an executed (or refused) GraphQL response with the spec's status code; also
+/// returns the body's entity tag.
 fn graphql_response(
     media: ResponseMedia,
     mut response: GraphQLResponse,
     executed: bool,
-) -> Response {
+) -> (Response, String) {
     if !executed {
         response.errors = std::mem::take(&mut response.errors)
             .into_iter()
@@ -191,17 +278,20 @@ fn graphql_response(
     };
     let Ok(body) = body else {
         tracing::error!("could not serialize a GraphQL response");
-        return request_error(
+        let error = request_error(
             media,
             StatusCode::INTERNAL_SERVER_ERROR,
             "internal server error",
         );
+        return (error, String::new());
     };
     let status = match (executed, media) {
         (false, ResponseMedia::GraphQLResponseJson) => StatusCode::BAD_REQUEST,
         _ => StatusCode::OK,
     };
-    with_media(status, media, body)
+    let digest = hex::encode(Sha256::digest(&body));
+    let tag = format!("\"{}\"", &digest[..32]);
+    (with_media(status, media, body), tag)
 }
 
 fn with_media(status: StatusCode, media: ResponseMedia, body: Vec<u8>) -> Response {

@@ -9,11 +9,13 @@
 //! | `GET /healthz`   | whether the database answers                                |
 //! | `GET /metrics`   | counters in the Prometheus text format                      |
 
+pub mod caching;
 pub mod graphql;
 pub mod health;
 pub mod media;
 pub mod metrics;
 pub mod pages;
+pub mod persisted;
 
 use axum::Router;
 use axum::routing::get;

@@ -4,6 +4,7 @@
 #![allow(clippy::expect_used, clippy::unwrap_used, missing_docs)]
 
 mod helpers;
+mod http_caching;
 
 mod cli;
 mod conformance;

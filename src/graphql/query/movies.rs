@@ -4,11 +4,11 @@ use async_graphql::{Context, Object, Result};
 
 use crate::error::AppError;
 use crate::graphql::context::db;
-use crate::graphql::prefetch;
 use crate::graphql::types::listing::{
     MovieFilterInput, MovieOrderInput, decode_cursor, encode_cursor,
 };
 use crate::graphql::types::{Movie, MovieConnection, MovieEdge, PageInfo};
+use crate::graphql::{cache_keys, prefetch};
 use crate::service::movie_list::{self, MovieCursor};
 use crate::service::movies;
 
@@ -42,6 +42,7 @@ impl MovieQuery {
     ) -> Result<Option<Movie>> {
         let movie = movies::find_by_slug(db(ctx)?, &slug).await?;
         if let Some(movie) = &movie {
+            cache_keys::films(ctx, [movie.id]);
             prefetch::movie_relations(ctx, &ctx.look_ahead(), &[movie.id]).await?;
         }
         Ok(movie.map(Movie))
@@ -82,6 +83,8 @@ impl MovieQuery {
         let has_next_page = rows.len() as u64 > limit;
         rows.truncate(limit as usize);
         let ids: Vec<i32> = rows.iter().map(|row| row.id).collect();
+        cache_keys::film_list(ctx);
+        cache_keys::films(ctx, ids.iter().copied());
         let page = ctx.look_ahead();
         for node in [page.field("edges").field("node"), page.field("nodes")] {
             prefetch::movie_relations(ctx, &node, &ids).await?;

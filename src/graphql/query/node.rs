@@ -23,7 +23,7 @@ impl NodeQuery {
         let (kind, row) = decode(&id, "id")?;
         let db = db(ctx)?;
         let loaders = loaders(ctx)?;
-        Ok(match kind {
+        let node = match kind {
             NodeKind::Movie => loaders
                 .load_one(MovieById(row))
                 .await?
@@ -46,6 +46,16 @@ impl NodeQuery {
             NodeKind::Location => by_id::location(db, row)
                 .await?
                 .map(|m| Node::Location(Location(m))),
-        })
+        };
+        let film = match &node {
+            Some(Node::Movie(m)) => Some(m.0.id),
+            Some(Node::Character(c)) => Some(c.0.movie_id),
+            Some(Node::Section(s)) => Some(s.0.movie_id),
+            Some(Node::Theme(t)) => Some(t.0.movie_id),
+            Some(Node::Location(l)) => Some(l.0.movie_id),
+            _ => None,
+        };
+        crate::graphql::cache_keys::films(ctx, film);
+        Ok(node)
     }
 }

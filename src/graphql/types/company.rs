@@ -54,6 +54,7 @@ impl Company {
             after: start,
         };
         let rows = loaders(ctx)?.load_one(key).await?.unwrap_or_default();
+        crate::graphql::cache_keys::films(ctx, rows.iter().map(|row| row.movie_id));
         let company = self.0.clone();
         let (edges, page_info) = page_of(
             rows,

@@ -184,6 +184,7 @@ impl Movie {
 /// The film with this id, through the request's loader; a film that vanished mid-request is
 /// `NOT_FOUND`.
 pub async fn load_movie(ctx: &Context<'_>, id: i32) -> Result<Movie> {
+    crate::graphql::cache_keys::films(ctx, [id]);
     match loaders(ctx)?.load_one(MovieById(id)).await? {
         Some(model) => Ok(Movie(model)),
         None => Err(AppError::NotFound("the film no longer exists".into()).into()),

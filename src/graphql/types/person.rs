@@ -53,6 +53,7 @@ impl Person {
             after: start,
         };
         let rows = loaders(ctx)?.load_one(key).await?.unwrap_or_default();
+        crate::graphql::cache_keys::films(ctx, rows.iter().map(|row| row.movie_id));
         let actor = self.0.clone();
         let (edges, page_info) = page_of(
             rows,
@@ -89,6 +90,7 @@ impl Person {
             after: start,
         };
         let rows = loaders(ctx)?.load_one(key).await?.unwrap_or_default();
+        crate::graphql::cache_keys::films(ctx, rows.iter().map(|row| row.movie_id));
         let person = self.0.clone();
         let (edges, page_info) = page_of(
             rows,

@@ -1,0 +1,195 @@
+//! Caching for CDNs and clients: Cache-Control, ETag and 304, Surrogate-Key, and automatic
+//! persisted queries that keep GETs short.
+
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use crate::helpers::TestApp;
+
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+const PAGE: &str = r#"{ movie(slug: "m-butterfly") { title characters { name } } }"#;
+
+async fn get_answers_are_cacheable_and_revalidate(app: TestApp) {
+    let path = format!("/graphql?query={}", encode(PAGE));
+    let first = app.get(&path, "application/json").await;
+    assert_eq!(first.status, 200);
+    assert_eq!(
+        first.header("cache-control"),
+        "public, max-age=60, stale-while-revalidate=300"
+    );
+    let etag = first.header("etag").to_owned();
+    assert!(etag.starts_with('"') && etag.len() > 10, "{etag}");
+    let keys = first.header("surrogate-key").to_owned();
+    assert!(keys.split(' ').any(|k| k.starts_with("film-")), "{keys}");
+
+    let revalidated = app
+        .client
+        .get(format!("{}{path}", app.address))
+        .header("accept", "application/json")
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .expect("server answers");
+    assert_eq!(revalidated.status().as_u16(), 304);
+    assert_eq!(
+        revalidated
+            .headers()
+            .get("etag")
+            .and_then(|v| v.to_str().ok()),
+        Some(etag.as_str())
+    );
+    assert!(revalidated.text().await.unwrap_or_default().is_empty());
+
+    // An editor changes the film: the same validator no longer matches.
+    let editor = app.token("alice", entity::TokenRole::Editor).await;
+    let id = app
+        .query_data(r#"{ movie(slug: "m-butterfly") { id } }"#, json!({}))
+        .await["movie"]["id"]
+        .clone();
+    let changed = app
+        .graphql_as(&editor, "mutation($id: ID!) { updateMovie(id: $id, expectedVersion: 1, input: { title: \"M. Butterfly!\" }) { title } }", json!({ "id": id }))
+        .await;
+    assert_eq!(changed["data"]["updateMovie"]["title"], "M. Butterfly!");
+    let after = app
+        .client
+        .get(format!("{}{path}", app.address))
+        .header("accept", "application/json")
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .expect("server answers");
+    assert_eq!(after.status().as_u16(), 200);
+    assert_ne!(
+        after.headers().get("etag").and_then(|v| v.to_str().ok()),
+        Some(etag.as_str())
+    );
+}
+
+async fn lists_and_nested_films_name_their_surrogate_keys(app: TestApp) {
+    crate::helpers::add_films(&app, 2).await;
+    let list = app
+        .get(
+            &format!("/graphql?query={}", encode("{ movies { nodes { slug } } }")),
+            "",
+        )
+        .await;
+    let keys: Vec<&str> = list.header("surrogate-key").split(' ').collect();
+    assert!(keys.contains(&"films"), "{keys:?}");
+    assert_eq!(
+        keys.iter().filter(|k| k.starts_with("film-")).count(),
+        3,
+        "{keys:?}"
+    );
+    let roles = app
+        .get(
+            &format!(
+                "/graphql?query={}",
+                encode(r#"{ person(slug: "jeremy-irons") { roles { nodes { name } } } }"#)
+            ),
+            "",
+        )
+        .await;
+    assert!(
+        roles.header("surrogate-key").starts_with("film-"),
+        "{}",
+        roles.header("surrogate-key")
+    );
+}
+
+async fn private_and_post_answers_are_not_shared(app: TestApp) {
+    let editor = app.token("alice", entity::TokenRole::Editor).await;
+    let path = format!("/graphql?query={}", encode(PAGE));
+    let private = app
+        .client
+        .get(format!("{}{path}", app.address))
+        .header("authorization", format!("Bearer {editor}"))
+        .send()
+        .await
+        .expect("server answers");
+    assert_eq!(
+        private
+            .headers()
+            .get("cache-control")
+            .and_then(|v| v.to_str().ok()),
+        Some("private, no-store")
+    );
+    assert!(private.headers().get("etag").is_none());
+    let post = app
+        .post_json("/graphql", &json!({ "query": PAGE }), "application/json")
+        .await;
+    assert_eq!(post.status, 200);
+    assert!(
+        !post.header("cache-control").contains("public"),
+        "{}",
+        post.header("cache-control")
+    );
+    let error = app
+        .get(
+            &format!(
+                "/graphql?query={}",
+                encode("{ movies(first: 500) { nodes { slug } } }")
+            ),
+            "",
+        )
+        .await;
+    assert!(
+        !error.header("cache-control").contains("public"),
+        "errors are not cached"
+    );
+}
+
+async fn persisted_queries_keep_gets_short(app: TestApp) {
+    let hash = hex::encode(Sha256::digest(PAGE.as_bytes()));
+    let extensions = |hash: &str| {
+        encode(&json!({ "persistedQuery": { "version": 1, "sha256Hash": hash } }).to_string())
+    };
+    let short = format!("/graphql?extensions={}", extensions(&hash));
+    let unknown = app.get(&short, "application/json").await;
+    assert_eq!(
+        unknown.json()["errors"][0]["extensions"]["code"],
+        "PERSISTED_QUERY_NOT_FOUND"
+    );
+
+    let register = app
+        .post_json(
+            "/graphql",
+            &json!({ "query": PAGE, "extensions": { "persistedQuery": { "version": 1, "sha256Hash": hash } } }),
+            "application/json",
+        )
+        .await;
+    assert_eq!(register.json()["data"]["movie"]["title"], "M. Butterfly");
+    let known = app.get(&short, "application/json").await;
+    assert_eq!(known.status, 200);
+    assert_eq!(known.json()["data"]["movie"]["title"], "M. Butterfly");
+    assert!(known.header("cache-control").starts_with("public"));
+
+    let wrong = app
+        .post_json(
+            "/graphql",
+            &json!({ "query": "{ __typename }", "extensions": { "persistedQuery": { "version": 1, "sha256Hash": hash } } }),
+            "application/graphql-response+json",
+        )
+        .await;
+    assert_eq!(wrong.status, 400);
+    assert_eq!(
+        wrong.json()["errors"][0]["extensions"]["code"],
+        "BAD_REQUEST"
+    );
+}
+
+crate::on_both_backends!(
+    get_answers_are_cacheable_and_revalidate,
+    lists_and_nested_films_name_their_surrogate_keys,
+    private_and_post_answers_are_not_shared,
+    persisted_queries_keep_gets_short,
+);
