@@ -10,6 +10,7 @@ mod m20261124_000001_create_film_tables;
 mod m20261124_000002_seed_m_butterfly;
 mod m20261124_000003_create_editing_tables;
 mod m20261124_000004_listing_indexes;
+mod m20261124_000005_search;
 pub mod seed;
 
 /// Runs this crate's migrations in order.
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000002_seed_m_butterfly::Migration),
             Box::new(m20261124_000003_create_editing_tables::Migration),
             Box::new(m20261124_000004_listing_indexes::Migration),
+            Box::new(m20261124_000005_search::Migration),
         ]
     }
 }

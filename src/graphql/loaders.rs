@@ -105,6 +105,31 @@ row_loader!(
     /// A company by id.
     CompanyById => company::Model, companies::find_by_ids
 );
+row_loader!(
+    /// A section by id.
+    SectionById => section::Model, film_parts::sections_by_ids
+);
+
+/// A character (with its actor) by id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct CharacterById(pub i32);
+
+impl Loader<CharacterById> for DbLoader {
+    type Value = (character::Model, Option<person::Model>);
+    type Error = async_graphql::Error;
+
+    async fn load(
+        &self,
+        keys: &[CharacterById],
+    ) -> Result<HashMap<CharacterById, Self::Value>, Self::Error> {
+        let ids: Vec<i32> = keys.iter().map(|k| k.0).collect();
+        let rows = film_parts::characters_by_ids(&self.db, &ids).await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| (CharacterById(row.0.id), row))
+            .collect())
+    }
+}
 list_loader!(
     /// A film's plot paragraphs, by film id.
     PlotOf => Vec<plot_paragraph::Model>, film_parts::plot_of_movies, |row| row.movie_id

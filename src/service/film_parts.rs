@@ -149,3 +149,26 @@ pub mod by_id {
         Ok(location::Entity::find_by_id(id).one(db).await?)
     }
 }
+
+/// Sections by id, for search results.
+pub async fn sections_by_ids<C: ConnectionTrait>(
+    db: &C,
+    ids: &[i32],
+) -> Result<Vec<section::Model>, AppError> {
+    Ok(section::Entity::find()
+        .filter(section::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?)
+}
+
+/// Characters by id with their actors, for search results.
+pub async fn characters_by_ids<C: ConnectionTrait>(
+    db: &C,
+    ids: &[i32],
+) -> Result<Vec<(character::Model, Option<person::Model>)>, AppError> {
+    Ok(character::Entity::find()
+        .find_also_related(person::Entity)
+        .filter(character::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?)
+}

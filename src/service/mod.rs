@@ -18,6 +18,7 @@ pub mod people;
 pub mod per_parent;
 pub mod person_list;
 pub mod revisions;
+pub mod search;
 pub mod slug;
 pub mod snapshot;
 pub mod tokens;

@@ -15,4 +15,5 @@ mod migrations;
 mod query_limits;
 mod read_api;
 mod schema_file;
+mod search;
 mod sql_statements;

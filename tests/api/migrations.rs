@@ -126,8 +126,8 @@ async fn seed_down_removes_only_what_it_added(app: TestApp) {
         )
         .await
         .expect("share the director");
-    // Undo the listing indexes, the editing tables and the seed: the three newest migrations.
-    Migrator::down(app.db(), Some(3))
+    // Undo search, the listing indexes, the editing tables and the seed: the four newest.
+    Migrator::down(app.db(), Some(4))
         .await
         .expect("undo the seed");
     let data = app

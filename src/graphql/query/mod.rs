@@ -3,6 +3,7 @@
 mod movies;
 mod node;
 mod people;
+mod search;
 mod tokens;
 
 use async_graphql::MergedObject;
@@ -17,4 +18,5 @@ pub struct QueryRoot(
     people::PeopleQuery,
     node::NodeQuery,
     tokens::TokenQuery,
+    search::SearchQuery,
 );
