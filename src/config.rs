@@ -187,6 +187,34 @@ pub struct Config {
     )]
     pub cache_stale_while_revalidate: u64,
 
+    /// Most requests served at once; more are refused at once with 503 (load shedding) rather
+    /// than queued.
+    #[arg(
+        long,
+        env = "MAX_CONCURRENT_REQUESTS",
+        default_value_t = 256,
+        global = true
+    )]
+    pub max_concurrent_requests: usize,
+
+    /// Milliseconds a GraphQL operation may run; then it is cancelled (its SQL with it) and
+    /// answered 503 `TIMEOUT`.
+    #[arg(
+        long,
+        env = "REQUEST_TIMEOUT_MS",
+        default_value_t = 10_000,
+        global = true
+    )]
+    pub request_timeout_ms: u64,
+
+    /// Serve GraphiQL at `/` and Playground at `/playground` (`false` in production if wanted).
+    #[arg(long, env = "GRAPHIQL", default_value_t = true, action = clap::ArgAction::Set, global = true)]
+    pub graphiql: bool,
+
+    /// Answer introspection queries; `false` also turns off "did you mean" suggestions.
+    #[arg(long, env = "INTROSPECTION", default_value_t = true, action = clap::ArgAction::Set, global = true)]
+    pub introspection: bool,
+
     /// Log line format; the level comes from `RUST_LOG` (default `info`).
     #[arg(long, env = "LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
     pub log_format: LogFormat,
@@ -246,6 +274,10 @@ impl Config {
             max_query_directives: 50,
             cache_max_age: 60,
             cache_stale_while_revalidate: 300,
+            max_concurrent_requests: 256,
+            request_timeout_ms: 10_000,
+            graphiql: true,
+            introspection: true,
             log_format: LogFormat::Text,
         }
     }

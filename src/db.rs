@@ -33,6 +33,13 @@ pub async fn connect(config: &Config) -> Result<(DatabaseConnection, SqlStatemen
         .acquire_timeout(config.db_acquire_timeout())
         .test_before_acquire(false)
         .sqlx_logging(false);
+    // PostgreSQL cancels a statement that outlives the request timeout (plus a second's
+    // grace, so the request's own timeout answers first), so a request the server gave up on
+    // leaves no query running behind it.
+    let statement_timeout = format!("{}ms", config.request_timeout_ms.saturating_add(1_000));
+    options.map_sqlx_postgres_opts(move |pg| {
+        pg.options([("statement_timeout", statement_timeout.as_str())])
+    });
     let mut db = Database::connect(options).await?;
     let counter = SqlStatementCounter::default();
     let seen = counter.clone();
@@ -56,4 +63,9 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
 /// Whether the database answers a trivial query.
 pub async fn ping(db: &DatabaseConnection) -> bool {
     db.ping().await.is_ok()
+}
+
+/// How many migrations the database still lacks (read-only: creates nothing).
+pub async fn pending_migrations(db: &DatabaseConnection) -> Result<usize, DbErr> {
+    Ok(Migrator::get_pending_migrations_read_only(db).await?.len())
 }

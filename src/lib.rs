@@ -54,6 +54,12 @@ pub struct AppState {
     pub cache: http::caching::CachePolicy,
     /// Automatic persisted queries.
     pub persisted: http::persisted::PersistedQueries,
+    /// Whether GraphiQL and Playground are served.
+    pub graphiql: bool,
+    /// Most requests served at once.
+    pub max_concurrent_requests: usize,
+    /// How long a GraphQL operation may run.
+    pub request_timeout: std::time::Duration,
     /// The limits every GraphQL request is checked against.
     pub limits: graphql::limits::QueryLimits,
 }
@@ -66,7 +72,7 @@ impl AppState {
         sql_statements: SqlStatementCounter,
     ) -> Self {
         let limits = config.query_limits();
-        let schema = graphql::build_schema(db.clone(), limits);
+        let schema = graphql::build_schema(db.clone(), limits, config.introspection);
         Self {
             db,
             schema,
@@ -78,6 +84,9 @@ impl AppState {
                 stale_while_revalidate: config.cache_stale_while_revalidate,
             },
             persisted: http::persisted::PersistedQueries::default(),
+            graphiql: config.graphiql,
+            max_concurrent_requests: config.max_concurrent_requests.max(1),
+            request_timeout: std::time::Duration::from_millis(config.request_timeout_ms),
             limits,
         }
     }

@@ -32,9 +32,23 @@ pub async fn serve(config: &Config) -> Result<(), StartupError> {
         address = %listener.local_addr()?,
         "serving GraphiQL at / and GraphQL at /graphql"
     );
+    serve_until(listener, state, shutdown_signal()).await
+}
+
+/// Serves on `listener` until `shutdown` resolves; then stops accepting, lets in-flight
+/// requests finish, and closes the database pool.
+pub async fn serve_until(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<(), StartupError> {
+    let db = state.db.clone();
     axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(shutdown)
         .await?;
+    if let Err(err) = db.close_by_ref().await {
+        tracing::warn!(error = %err, "closing the database pool");
+    }
     tracing::info!("stopped");
     Ok(())
 }

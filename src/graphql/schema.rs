@@ -19,10 +19,11 @@ pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 /// this only keeps a pathological document from exhausting the stack.
 const PARSER_RECURSION_LIMIT: usize = 128;
 
-/// Builds the schema over this database pool, with these query limits. Runs no migrations and
-/// no queries.
-pub fn build_schema(db: DatabaseConnection, limits: QueryLimits) -> AppSchema {
-    Schema::build(
+/// Builds the schema over this database pool, with these query limits; without introspection
+/// (and without field suggestions, which leak the schema too) when `introspection` is false.
+/// Runs no migrations and no queries.
+pub fn build_schema(db: DatabaseConnection, limits: QueryLimits, introspection: bool) -> AppSchema {
+    let builder = Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
         EmptySubscription,
@@ -30,8 +31,15 @@ pub fn build_schema(db: DatabaseConnection, limits: QueryLimits) -> AppSchema {
     .data(db)
     .extension(RequestErrorCodes)
     .extension(QueryGuard(limits))
-    .limit_recursive_depth(PARSER_RECURSION_LIMIT)
-    .finish()
+    .limit_recursive_depth(PARSER_RECURSION_LIMIT);
+    if introspection {
+        builder.finish()
+    } else {
+        builder
+            .disable_introspection()
+            .disable_suggestions()
+            .finish()
+    }
 }
 
 /// The schema's SDL, as committed in `schema.graphql`. Needs no database.

@@ -200,7 +200,12 @@ async fn execute(
     }
     state.graphql_requests.increment();
     let (request, handles) = prepare_request(request, &state.db, credentials);
-    let mut response = state.schema.execute(request).await;
+    // Past the timeout the operation is dropped, and its SQL with it.
+    let Ok(mut response) =
+        tokio::time::timeout(state.request_timeout, state.schema.execute(request)).await
+    else {
+        return timed_out(media, state.request_timeout);
+    };
     if let Some(shape) = &checked.shape {
         shape.apply(&mut response.data);
     }
@@ -312,6 +317,18 @@ fn request_error(media: ResponseMedia, status: StatusCode, message: &str) -> Res
     };
     let body = json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
     with_media(status, media, body.to_string().into_bytes())
+}
+
+fn timed_out(media: ResponseMedia, limit: std::time::Duration) -> Response {
+    let body = json!({ "errors": [{
+        "message": format!("the operation took longer than {} ms and was cancelled", limit.as_millis()),
+        "extensions": { "code": "TIMEOUT" }
+    }] });
+    with_media(
+        StatusCode::SERVICE_UNAVAILABLE,
+        media,
+        body.to_string().into_bytes(),
+    )
 }
 
 fn body_too_large(media: ResponseMedia, limit: usize) -> Response {

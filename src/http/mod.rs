@@ -2,11 +2,12 @@
 //!
 //! | route            | what                                                        |
 //! |------------------|-------------------------------------------------------------|
-//! | `GET /`          | GraphiQL, pointed at `/graphql`                             |
-//! | `GET /playground`| GraphQL Playground, for those who know it                   |
+//! | `GET /`          | GraphiQL, pointed at `/graphql` (unless turned off)         |
+//! | `GET /playground`| GraphQL Playground, for those who know it (likewise)        |
 //! | `POST /graphql`  | GraphQL over HTTP (any operation)                           |
 //! | `GET /graphql`   | GraphQL over HTTP (queries only; a mutation is 405)         |
 //! | `GET /healthz`   | whether the database answers                                |
+//! | `GET /readyz`    | whether the database answers and is fully migrated          |
 //! | `GET /metrics`   | counters in the Prometheus text format                      |
 
 pub mod caching;
@@ -14,24 +15,39 @@ pub mod graphql;
 pub mod health;
 pub mod media;
 pub mod metrics;
+pub mod overload;
 pub mod pages;
 pub mod persisted;
 
 use axum::Router;
+use axum::error_handling::HandleErrorLayer;
 use axum::routing::get;
+use tower::ServiceBuilder;
 
 use crate::AppState;
 
 /// The application's router over this state.
 pub fn app(state: AppState) -> Router {
-    Router::new()
-        .route("/", get(pages::graphiql))
-        .route("/playground", get(pages::playground))
+    let max_concurrent = state.max_concurrent_requests;
+    let mut router = Router::new();
+    if state.graphiql {
+        router = router
+            .route("/", get(pages::graphiql))
+            .route("/playground", get(pages::playground));
+    }
+    router
         .route(
             "/graphql",
             get(graphql::graphql_get).post(graphql::graphql_post),
         )
         .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
         .route("/metrics", get(metrics::metrics))
         .with_state(state)
+        .layer(
+            ServiceBuilder::new()
+                .layer(HandleErrorLayer::new(overload::refuse))
+                .load_shed()
+                .concurrency_limit(max_concurrent),
+        )
 }

@@ -39,6 +39,21 @@ async fn healthz_reports_the_database(app: TestApp) {
     let health = app.get("/healthz", "").await;
     assert_eq!(health.status, 200);
     assert_eq!(health.json(), json!({ "status": "ok", "database": "up" }));
+    let ready = app.get("/readyz", "").await;
+    assert_eq!(
+        (ready.status, ready.json()),
+        (200, json!({ "status": "ready" }))
+    );
+
+    // A migration undone: alive, but not ready for traffic.
+    use migration::MigratorTrait;
+    migration::Migrator::down(app.db(), Some(1))
+        .await
+        .expect("undo a migration");
+    let unready = app.get("/readyz", "").await;
+    assert_eq!(unready.status, 503);
+    assert_eq!(unready.json()["reason"], "1 migrations are not applied");
+    assert_eq!(app.get("/healthz", "").await.status, 200);
 }
 
 async fn metrics_count_requests_and_statements(app: TestApp) {
@@ -299,3 +314,42 @@ crate::on_both_backends!(
     oversized_body_is_413,
     field_errors_keep_data_and_status_200,
 );
+
+/// Production settings: no GraphiQL, no introspection, no field suggestions.
+#[tokio::test]
+async fn graphiql_and_introspection_can_be_turned_off() {
+    let app = crate::helpers::spawn_app_with(crate::helpers::Backend::Sqlite, |config| {
+        config.graphiql = false;
+        config.introspection = false;
+    })
+    .await
+    .expect("a SQLite app");
+    assert_eq!(app.get("/", "text/html").await.status, 404);
+    assert_eq!(app.get("/playground", "text/html").await.status, 404);
+    let introspection = app
+        .graphql("{ __schema { types { name } } }", json!({}))
+        .await;
+    assert!(
+        introspection.get("errors").is_some() || introspection["data"]["__schema"].is_null(),
+        "{introspection}"
+    );
+    assert!(
+        !introspection.to_string().contains("\"Movie\""),
+        "{introspection}"
+    );
+    let typo = app
+        .graphql(r#"{ movie(slug: "m-butterfly") { titel } }"#, json!({}))
+        .await;
+    let message = typo["errors"][0]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        message.contains("titel") && !message.contains("Did you mean"),
+        "{message}"
+    );
+    let data = app
+        .query_data(r#"{ movie(slug: "m-butterfly") { title } }"#, json!({}))
+        .await;
+    assert_eq!(data["movie"]["title"], "M. Butterfly");
+}

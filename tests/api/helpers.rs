@@ -207,7 +207,16 @@ async fn read(response: reqwest::Response) -> HttpResponse {
 
 /// Starts the app on a fresh database of this backend; `None` when the test is skipped.
 pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
-    let database = TestDatabase::create(backend).await?;
+    spawn_app_with(backend, |_| {}).await
+}
+
+/// Like [`spawn_app`], with the configuration changed by `configure` first.
+pub async fn spawn_app_with(
+    backend: Backend,
+    configure: impl FnOnce(&mut Config),
+) -> Option<TestApp> {
+    let mut database = TestDatabase::create(backend).await?;
+    configure(&mut database.config);
     let state = server::prepare_state(&database.config)
         .await
         .expect("the app starts on a fresh database");

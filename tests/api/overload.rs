@@ -1,0 +1,95 @@
+//! Overload: past the concurrency limit requests are shed with 503 and Retry-After; an
+//! operation over the time limit is cancelled with 503 TIMEOUT; the server serves on.
+
+use std::time::Duration;
+
+use serde_json::json;
+use tokio::io::AsyncWriteExt;
+use tokio::net::TcpStream;
+
+use crate::helpers::{Backend, spawn_app_with};
+
+#[tokio::test]
+async fn requests_past_the_concurrency_limit_are_shed() {
+    let app = spawn_app_with(Backend::Sqlite, |config| config.max_concurrent_requests = 1)
+        .await
+        .expect("a SQLite app");
+    // Hold the only slot: a request whose body never finishes arriving.
+    let address = app.address.trim_start_matches("http://").to_owned();
+    let mut slow = TcpStream::connect(&address).await.expect("connect");
+    slow.write_all(b"POST /graphql HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{")
+        .await
+        .expect("start a request");
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let shed = app
+        .post_json(
+            "/graphql",
+            &json!({ "query": "{ __typename }" }),
+            "application/json",
+        )
+        .await;
+    assert_eq!(shed.status, 503);
+    assert_eq!(shed.header("retry-after"), "1");
+    assert_eq!(
+        shed.json()["errors"][0]["extensions"]["code"],
+        "SERVICE_UNAVAILABLE"
+    );
+    drop(slow);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let data = app.query_data("{ __typename }", json!({})).await;
+    assert_eq!(data["__typename"], "Query", "the slot is free again");
+}
+
+/// A query stuck behind a lock (arranged by the test on PostgreSQL) outlives the request
+/// timeout: the client gets 503 TIMEOUT at once, and PostgreSQL cancels the statement itself.
+#[tokio::test]
+async fn an_operation_over_the_time_limit_is_cancelled_with_its_sql() {
+    use sea_orm::{ConnectionTrait, TransactionTrait};
+    let Some(app) =
+        spawn_app_with(Backend::Postgres, |config| config.request_timeout_ms = 300).await
+    else {
+        return;
+    };
+    let lock = app.db().begin().await.expect("begin");
+    lock.execute_unprepared("LOCK TABLE movie IN ACCESS EXCLUSIVE MODE")
+        .await
+        .expect("lock the films");
+    let started = std::time::Instant::now();
+    let response = app
+        .post_json(
+            "/graphql",
+            &json!({ "query": r#"{ movie(slug: "m-butterfly") { title } }"# }),
+            "application/json",
+        )
+        .await;
+    assert_eq!(response.status, 503, "{}", response.text);
+    assert_eq!(
+        response.json()["errors"][0]["extensions"]["code"],
+        "TIMEOUT"
+    );
+    assert!(started.elapsed() < Duration::from_secs(5));
+    // PostgreSQL's statement_timeout is the request timeout plus a second.
+    tokio::time::sleep(Duration::from_millis(1_600)).await;
+    let waiting = lock
+        .query_one_raw(sea_orm::Statement::from_string(
+            sea_orm::DbBackend::Postgres,
+            "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() \
+             AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()",
+        ))
+        .await
+        .expect("query pg_stat_activity")
+        .and_then(|row| row.try_get_by_index::<i64>(0).ok());
+    assert_eq!(
+        waiting,
+        Some(0),
+        "the cancelled query still waits in PostgreSQL"
+    );
+    lock.rollback().await.expect("release the lock");
+    let data = app
+        .query_data(r#"{ movie(slug: "m-butterfly") { title } }"#, json!({}))
+        .await;
+    assert_eq!(
+        data["movie"]["title"], "M. Butterfly",
+        "the server serves on"
+    );
+}
