@@ -144,7 +144,7 @@ async fn export(db: &DatabaseConnection, slug: &str, out: Option<&Path>) -> Resu
     let movie = movies::find_by_slug(db, slug)
         .await?
         .ok_or_else(|| CliError::Refused(format!("NOT_FOUND: no film has the slug `{slug}`")))?;
-    let document = snapshot::document_of(db, &movie).await?;
+    let document = snapshot::portable(snapshot::document_of(db, &movie).await?);
     let json = serde_json::to_string_pretty(&document)
         .map_err(|e| CliError::Refused(format!("the film does not serialize: {e}")))?;
     match out {

@@ -188,11 +188,15 @@ async fn resolve<C: ConnectionTrait>(
         if named.exists(db, row).await? {
             return Ok(Some(Target::Existing(row)));
         }
-        problems.bad(
-            format!("{field}.id"),
-            format!("no {noun} has the id `{id}`"),
-        );
-        return Ok(None);
+        // Gone: a slug or name given beside the id (as in a revision's snapshot) still
+        // says who was meant.
+        if reference.slug.is_none() && reference.name.is_none() {
+            problems.bad(
+                format!("{field}.id"),
+                format!("no {noun} has the id `{id}`"),
+            );
+            return Ok(None);
+        }
     }
     if let Some(slug) = &reference.slug {
         if !crate::service::slug::is_valid(slug) {

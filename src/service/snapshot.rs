@@ -1,22 +1,47 @@
-//! A film as a [`MovieDocument`]: what `export` prints and what a revision stores. People and
-//! companies are named by slug and name, so the document imports anywhere.
+//! A film as a [`MovieDocument`]: what a revision stores (people and companies by global id,
+//! with slug and name as fallback) and, made [`portable`], what `export` prints (by slug and
+//! name only, so it imports anywhere).
 
 use entity::{CreditRole, movie};
 use sea_orm::ConnectionTrait;
 
 use crate::error::AppError;
+use crate::ids::{NodeKind, encode};
 use crate::service::document::{
     CharacterDocument, CompanyCreditDocument, CreditDocument, LocationDocument, MovieDocument,
     PeriodDocument, Reference, SectionDocument, SettingDocument, ThemeDocument,
 };
 use crate::service::film_parts;
 
-fn reference(slug: String, name: String) -> Reference {
+/// A reference by global id (which survives renames), with slug and name as the fallback
+/// for a row that no longer exists, or for another database (see [`portable`]).
+fn reference(kind: NodeKind, id: i32, slug: String, name: String) -> Reference {
     Reference {
-        id: None,
+        id: Some(encode(kind, id).0),
         slug: Some(slug),
         name: Some(name),
     }
+}
+
+/// The document without row ids, for export: it names people and companies by slug and name
+/// only, so it imports into any database.
+pub fn portable(mut document: MovieDocument) -> MovieDocument {
+    let strip = |r: &mut Reference| r.id = None;
+    document.directors.iter_mut().for_each(strip);
+    document
+        .credits
+        .iter_mut()
+        .for_each(|c| strip(&mut c.person));
+    document
+        .companies
+        .iter_mut()
+        .for_each(|c| strip(&mut c.company));
+    document
+        .characters
+        .iter_mut()
+        .filter_map(|c| c.actor.as_mut())
+        .for_each(strip);
+    document
 }
 
 /// The whole film `movie` as a document.
@@ -59,19 +84,19 @@ pub async fn document_of<C: ConnectionTrait>(
         }),
         directors: directors
             .into_iter()
-            .map(|(_, person)| reference(person.slug, person.name))
+            .map(|(_, person)| reference(NodeKind::Person, person.id, person.slug, person.name))
             .collect(),
         credits: others
             .into_iter()
             .map(|(credit, person)| CreditDocument {
-                person: reference(person.slug, person.name),
+                person: reference(NodeKind::Person, person.id, person.slug, person.name),
                 role: credit.role,
             })
             .collect(),
         companies: companies
             .into_iter()
             .map(|(part, company)| CompanyCreditDocument {
-                company: reference(company.slug, company.name),
+                company: reference(NodeKind::Company, company.id, company.slug, company.name),
                 role: part.role,
             })
             .collect(),
@@ -95,7 +120,7 @@ pub async fn document_of<C: ConnectionTrait>(
             .map(|(c, actor)| CharacterDocument {
                 name: c.name,
                 description: c.description,
-                actor: actor.map(|p| reference(p.slug, p.name)),
+                actor: actor.map(|p| reference(NodeKind::Person, p.id, p.slug, p.name)),
             })
             .collect(),
     })

@@ -894,6 +894,44 @@ async fn the_seeded_film_can_be_restored_after_its_first_edit(app: TestApp) {
     assert_eq!(restored["sections"].as_array().map(Vec::len), Some(15));
 }
 
+/// Snapshots name people by id: a restore after a rename finds the same person, and never
+/// makes a duplicate.
+async fn restore_finds_people_renamed_since(app: TestApp) {
+    let editor = app.token("alice", TokenRole::Editor).await;
+    let movie = movie_with_ids(&app, &editor).await;
+    let spader = app
+        .query_data(r#"{ person(slug: "james-spader") { id } }"#, json!({}))
+        .await["person"]["id"]
+        .clone();
+    let renamed = app
+        .graphql_as(&editor, r#"mutation($id: ID!) { updatePerson(id: $id, input: { slug: "spader", name: "James Spader" }) { slug } }"#, json!({ "id": spader }))
+        .await;
+    assert_eq!(
+        renamed["data"]["updatePerson"]["slug"], "spader",
+        "{renamed}"
+    );
+    app.graphql_as(
+        &editor,
+        UPDATE,
+        json!({ "id": movie["id"], "v": 1, "input": { "characters": [] } }),
+    )
+    .await;
+    let restored = app
+        .graphql_as(&editor, "mutation($id: ID!) { restoreMovieRevision(id: $id, version: 1, expectedVersion: 2) { characters { actor { id slug } } } }", json!({ "id": movie["id"] }))
+        .await;
+    let actor = &restored["data"]["restoreMovieRevision"]["characters"][0]["actor"];
+    assert_eq!(actor["id"], spader, "{restored}");
+    assert_eq!(actor["slug"], "spader");
+    let duplicate = app
+        .query_data(r#"{ person(slug: "james-spader") { id } }"#, json!({}))
+        .await;
+    assert_eq!(
+        duplicate["person"],
+        Value::Null,
+        "restore made a duplicate person"
+    );
+}
+
 async fn delete_movie_removes_the_film_but_not_its_people(app: TestApp) {
     let editor = app.token("alice", TokenRole::Editor).await;
     let admin = app.token("root", TokenRole::Admin).await;
@@ -983,6 +1021,7 @@ crate::on_both_backends!(
     of_two_concurrent_updates_exactly_one_wins,
     of_two_concurrent_creates_with_one_slug_exactly_one_wins,
     the_seeded_film_can_be_restored_after_its_first_edit,
+    restore_finds_people_renamed_since,
     a_write_that_fails_midway_rolls_everything_back,
     every_mutation_refuses_missing_and_weak_tokens,
     revisions_are_written_and_restorable,
