@@ -29,8 +29,22 @@ fn after_condition(
     }
 }
 
-fn order<C: ColumnTrait>(movie: C, position: C) -> [(C, Order); 2] {
-    [(movie, Order::Asc), (position, Order::Asc)]
+/// Up to `limit` rows of `E` per parent (`parent` one of `ids`), by (movie, position), after
+/// `after`.
+async fn page<E, C>(
+    db: &C,
+    [parent, movie, position]: [E::Column; 3],
+    ids: &[i32],
+    after: Option<Position>,
+    limit: u64,
+) -> Result<Vec<E::Model>, AppError>
+where
+    E: EntityTrait,
+    C: ConnectionTrait,
+{
+    let rows = of_parents(E::find(), parent, ids).filter(after_condition(movie, position, after));
+    let order = [(movie, Order::Asc), (position, Order::Asc)];
+    first_rows(db, rows, parent, &order, limit).await
 }
 
 /// Up to `limit` characters played by each of these people.
@@ -41,19 +55,8 @@ pub async fn roles<C: ConnectionTrait>(
     limit: u64,
 ) -> Result<Vec<character::Model>, AppError> {
     use character::{Column, Entity};
-    let rows = of_parents(Entity::find(), Column::ActorId, person_ids).filter(after_condition(
-        Column::MovieId,
-        Column::Position,
-        after,
-    ));
-    first_rows(
-        db,
-        rows,
-        Column::ActorId,
-        &order(Column::MovieId, Column::Position),
-        limit,
-    )
-    .await
+    let columns = [Column::ActorId, Column::MovieId, Column::Position];
+    page::<Entity, C>(db, columns, person_ids, after, limit).await
 }
 
 /// Up to `limit` credits of each of these people.
@@ -64,19 +67,8 @@ pub async fn credits<C: ConnectionTrait>(
     limit: u64,
 ) -> Result<Vec<credit::Model>, AppError> {
     use credit::{Column, Entity};
-    let rows = of_parents(Entity::find(), Column::PersonId, person_ids).filter(after_condition(
-        Column::MovieId,
-        Column::Position,
-        after,
-    ));
-    first_rows(
-        db,
-        rows,
-        Column::PersonId,
-        &order(Column::MovieId, Column::Position),
-        limit,
-    )
-    .await
+    let columns = [Column::PersonId, Column::MovieId, Column::Position];
+    page::<Entity, C>(db, columns, person_ids, after, limit).await
 }
 
 /// Up to `limit` film credits of each of these companies.
@@ -87,19 +79,8 @@ pub async fn company_films<C: ConnectionTrait>(
     limit: u64,
 ) -> Result<Vec<movie_company::Model>, AppError> {
     use movie_company::{Column, Entity};
-    let rows = of_parents(Entity::find(), Column::CompanyId, company_ids).filter(after_condition(
-        Column::MovieId,
-        Column::Position,
-        after,
-    ));
-    first_rows(
-        db,
-        rows,
-        Column::CompanyId,
-        &order(Column::MovieId, Column::Position),
-        limit,
-    )
-    .await
+    let columns = [Column::CompanyId, Column::MovieId, Column::Position];
+    page::<Entity, C>(db, columns, company_ids, after, limit).await
 }
 
 /// The nested lists that are paged.
@@ -113,6 +94,29 @@ pub enum NestedList {
     CompanyFilms,
 }
 
+/// How many rows of `E` each parent (`parent` one of `ids`) has, in one statement.
+async fn count_per_parent<E, C>(
+    db: &C,
+    parent: E::Column,
+    id: E::Column,
+    ids: &[i32],
+) -> Result<Vec<(i32, i64)>, AppError>
+where
+    E: EntityTrait,
+    C: ConnectionTrait,
+{
+    use sea_orm::QuerySelect;
+    Ok(E::find()
+        .select_only()
+        .column(parent)
+        .column_as(id.count(), "n")
+        .filter(parent.is_in(ids.iter().copied()))
+        .group_by(parent)
+        .into_tuple::<(i32, i64)>()
+        .all(db)
+        .await?)
+}
+
 /// How many items each of these parents has in `list`, in one statement (parents without
 /// items are absent).
 pub async fn counts<C: ConnectionTrait>(
@@ -120,45 +124,18 @@ pub async fn counts<C: ConnectionTrait>(
     list: NestedList,
     parent_ids: &[i32],
 ) -> Result<Vec<(i32, i64)>, AppError> {
-    use sea_orm::QuerySelect;
-    let ids = parent_ids.iter().copied();
-    let rows = match list {
+    match list {
         NestedList::Roles => {
             use character::{Column, Entity};
-            Entity::find()
-                .select_only()
-                .column(Column::ActorId)
-                .column_as(Column::Id.count(), "n")
-                .filter(Column::ActorId.is_in(ids))
-                .group_by(Column::ActorId)
-                .into_tuple::<(i32, i64)>()
-                .all(db)
-                .await?
+            count_per_parent::<Entity, C>(db, Column::ActorId, Column::Id, parent_ids).await
         }
         NestedList::Credits => {
             use credit::{Column, Entity};
-            Entity::find()
-                .select_only()
-                .column(Column::PersonId)
-                .column_as(Column::Id.count(), "n")
-                .filter(Column::PersonId.is_in(ids))
-                .group_by(Column::PersonId)
-                .into_tuple::<(i32, i64)>()
-                .all(db)
-                .await?
+            count_per_parent::<Entity, C>(db, Column::PersonId, Column::Id, parent_ids).await
         }
         NestedList::CompanyFilms => {
             use movie_company::{Column, Entity};
-            Entity::find()
-                .select_only()
-                .column(Column::CompanyId)
-                .column_as(Column::Id.count(), "n")
-                .filter(Column::CompanyId.is_in(ids))
-                .group_by(Column::CompanyId)
-                .into_tuple::<(i32, i64)>()
-                .all(db)
-                .await?
+            count_per_parent::<Entity, C>(db, Column::CompanyId, Column::Id, parent_ids).await
         }
-    };
-    Ok(rows)
+    }
 }
