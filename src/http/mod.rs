@@ -18,6 +18,7 @@ pub mod metrics;
 pub mod overload;
 pub mod pages;
 pub mod persisted;
+pub mod request_log;
 
 use axum::Router;
 use axum::error_handling::HandleErrorLayer;
@@ -46,6 +47,7 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
         .layer(
             ServiceBuilder::new()
+                .layer(axum::middleware::from_fn(request_log::log_requests))
                 .layer(HandleErrorLayer::new(overload::refuse))
                 .load_shed()
                 .concurrency_limit(max_concurrent),

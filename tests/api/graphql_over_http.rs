@@ -56,6 +56,40 @@ async fn healthz_reports_the_database(app: TestApp) {
     assert_eq!(app.get("/healthz", "").await.status, 200);
 }
 
+async fn every_answer_carries_a_request_id(app: TestApp) {
+    let first = app.get("/healthz", "").await;
+    let second = app.get("/healthz", "").await;
+    let (a, b) = (first.header("x-request-id"), second.header("x-request-id"));
+    assert!(!a.is_empty() && a != b, "{a} {b}");
+    let echoed = app
+        .client
+        .get(format!("{}/healthz", app.address))
+        .header("x-request-id", "trace-42")
+        .send()
+        .await
+        .expect("server answers");
+    assert_eq!(
+        echoed
+            .headers()
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok()),
+        Some("trace-42")
+    );
+    let odd = app
+        .client
+        .get(format!("{}/healthz", app.address))
+        .header("x-request-id", "no spaces or <tags> please")
+        .send()
+        .await
+        .expect("server answers");
+    let replaced = odd
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    assert!(replaced.starts_with("req-"), "{replaced}");
+}
+
 async fn metrics_count_requests_and_statements(app: TestApp) {
     let read = |text: &str, name: &str| -> u64 {
         text.lines()
@@ -299,6 +333,7 @@ async fn response_fields_come_in_query_order(app: TestApp) {
 }
 
 crate::on_both_backends!(
+    every_answer_carries_a_request_id,
     metrics_count_requests_and_statements,
     response_fields_come_in_query_order,
     graphiql_and_playground_are_served,
