@@ -29,7 +29,7 @@ use super::persisted::PersistedQueryError;
 use crate::AppState;
 use crate::graphql::auth::Credentials;
 use crate::graphql::extensions::with_code;
-use crate::graphql::{preflight, prepare_request};
+use crate::graphql::{Preflight, preflight, prepare_request};
 
 /// `POST /graphql`.
 pub async fn graphql_post(State(state): State<AppState>, request: Request) -> Response {
@@ -78,9 +78,10 @@ pub async fn graphql_post(State(state): State<AppState>, request: Request) -> Re
     let request = Request::from_parts(parts, Body::from(bytes));
     match GraphQLBatchRequest::<GraphQLRejection>::from_request(request, &()).await {
         Ok(batch) => match batch.into_inner() {
-            BatchRequest::Single(request) => {
-                execute(&state, media, request, credentials, None).await
-            }
+            BatchRequest::Single(mut request) => match admit(&state, media, &mut request) {
+                Ok(checked) => execute(&state, media, request, checked, credentials, None).await,
+                Err(refused) => *refused,
+            },
             BatchRequest::Batch(_) => request_error(
                 media,
                 StatusCode::BAD_REQUEST,
@@ -119,10 +120,11 @@ pub async fn graphql_get(State(state): State<AppState>, request: Request) -> Res
             );
         }
     };
-    if let Err(refused) = state.persisted.resolve(&mut request) {
-        return persisted_query_refused(media, refused);
-    }
-    if preflight(&mut request, &state.limits).operation == Some(OperationType::Mutation) {
+    let checked = match admit(&state, media, &mut request) {
+        Ok(checked) => checked,
+        Err(refused) => return *refused,
+    };
+    if checked.operation == Some(OperationType::Mutation) {
         let mut response = request_error(
             media,
             StatusCode::METHOD_NOT_ALLOWED,
@@ -136,7 +138,15 @@ pub async fn graphql_get(State(state): State<AppState>, request: Request) -> Res
     let conditional = Conditional {
         if_none_match: if_none_match.unwrap_or_default(),
     };
-    execute(&state, media, request, credentials, Some(conditional)).await
+    execute(
+        &state,
+        media,
+        request,
+        checked,
+        credentials,
+        Some(conditional),
+    )
+    .await
 }
 
 /// A GET's cache validator, for `304 Not Modified`.
@@ -175,29 +185,43 @@ fn credentials(headers: &HeaderMap) -> Credentials {
     Credentials::new(Some(token.to_owned()))
 }
 
-/// Runs a request. `conditional` is `Some` for a GET: an anonymous GET that succeeds is
+/// Checks a request before it runs: fills in a persisted query, refuses an empty one, and runs
+/// the pre-flight (size, shape, variables), once per request. `Err` is the answer to send.
+fn admit(
+    state: &AppState,
+    media: ResponseMedia,
+    request: &mut GraphQLRequest,
+) -> Result<Preflight, Box<Response>> {
+    if let Err(refused) = state.persisted.resolve(request) {
+        return Err(Box::new(persisted_query_refused(media, refused)));
+    }
+    if request.query.trim().is_empty() {
+        return Err(Box::new(request_error(
+            media,
+            StatusCode::BAD_REQUEST,
+            "the request has no `query`",
+        )));
+    }
+    let checked = preflight(request, &state.limits);
+    if !checked.errors.is_empty() {
+        let errors = GraphQLResponse::from_errors(checked.errors);
+        return Err(Box::new(graphql_response(media, errors, false).0));
+    }
+    Ok(checked)
+}
+
+/// Runs a request `admit` let through. `conditional` is `Some` for a GET: an anonymous GET that succeeds is
 /// cacheable (`Cache-Control`, `ETag`, `Surrogate-Key`, and `304` for a matching
 /// `If-None-Match`).
 async fn execute(
     state: &AppState,
     media: ResponseMedia,
-    mut request: GraphQLRequest,
+    request: GraphQLRequest,
+    checked: Preflight,
     credentials: Credentials,
     conditional: Option<Conditional>,
 ) -> Response {
-    if conditional.is_none()
-        && let Err(refused) = state.persisted.resolve(&mut request)
-    {
-        return persisted_query_refused(media, refused);
-    }
-    if request.query.trim().is_empty() {
-        return request_error(media, StatusCode::BAD_REQUEST, "the request has no `query`");
-    }
     let private = credentials.present();
-    let checked = preflight(&mut request, &state.limits);
-    if !checked.errors.is_empty() {
-        return graphql_response(media, GraphQLResponse::from_errors(checked.errors), false).0;
-    }
     state.graphql_requests.increment();
     let (request, handles) = prepare_request(request, &state.db, credentials);
     // Past the timeout the operation is dropped, and its SQL with it.
