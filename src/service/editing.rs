@@ -374,11 +374,8 @@ async fn kept_items_are_the_films(
 ) -> Result<(), AppError> {
     let film = [movie_id];
     if keeps_any(patch.sections.as_ref()) {
-        let owned: Vec<i32> = film_parts::sections_of_movies(tx, &film)
-            .await?
-            .iter()
-            .map(|r| r.id)
-            .collect();
+        let rows = film_parts::sections_of_movies(tx, &film).await?;
+        let owned: Vec<i32> = rows.iter().map(|r| r.id).collect();
         kept_items_belong(
             problems,
             "input.sections",
@@ -388,11 +385,8 @@ async fn kept_items_are_the_films(
         );
     }
     if keeps_any(patch.themes.as_ref()) {
-        let owned: Vec<i32> = film_parts::themes_of_movies(tx, &film)
-            .await?
-            .iter()
-            .map(|r| r.id)
-            .collect();
+        let rows = film_parts::themes_of_movies(tx, &film).await?;
+        let owned: Vec<i32> = rows.iter().map(|r| r.id).collect();
         kept_items_belong(
             problems,
             "input.themes",
@@ -402,28 +396,24 @@ async fn kept_items_are_the_films(
         );
     }
     if keeps_any(patch.locations.as_ref()) {
-        let owned: Vec<i32> = film_parts::locations_of_movies(tx, &film)
-            .await?
-            .iter()
-            .map(|r| r.id)
-            .collect();
+        let rows = film_parts::locations_of_movies(tx, &film).await?;
+        let owned: Vec<i32> = rows.iter().map(|r| r.id).collect();
+        let field = "input.setting.locations";
         kept_items_belong(
             problems,
-            "input.setting.locations",
+            field,
             patch.locations.as_ref(),
             &owned,
             "location",
         );
     }
     if keeps_any(patch.characters.as_ref()) {
-        let owned: Vec<i32> = film_parts::characters_of_movies(tx, &film)
-            .await?
-            .iter()
-            .map(|(r, _)| r.id)
-            .collect();
+        let rows = film_parts::characters_of_movies(tx, &film).await?;
+        let owned: Vec<i32> = rows.iter().map(|(r, _)| r.id).collect();
+        let field = "input.characters";
         kept_items_belong(
             problems,
-            "input.characters",
+            field,
             patch.characters.as_ref(),
             &owned,
             "character",

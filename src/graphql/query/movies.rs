@@ -96,12 +96,8 @@ impl MovieQuery {
                 node: Movie(row),
             })
             .collect();
-        let page_info = PageInfo {
-            has_next_page,
-            has_previous_page: after.is_some(),
-            start_cursor: edges.first().map(|edge| edge.cursor.clone()),
-            end_cursor: edges.last().map(|edge| edge.cursor.clone()),
-        };
+        let cursors = edges.iter().map(|edge| &edge.cursor);
+        let page_info = PageInfo::of(cursors, has_next_page, after.is_some());
         Ok(MovieConnection {
             edges,
             page_info,

@@ -71,12 +71,8 @@ impl PeopleQuery {
                 node: Person(row),
             })
             .collect();
-        let page_info = PageInfo {
-            has_next_page,
-            has_previous_page: after.is_some(),
-            start_cursor: edges.first().map(|edge| edge.cursor.clone()),
-            end_cursor: edges.last().map(|edge| edge.cursor.clone()),
-        };
+        let cursors = edges.iter().map(|edge| &edge.cursor);
+        let page_info = PageInfo::of(cursors, has_next_page, after.is_some());
         Ok(PersonConnection {
             edges,
             page_info,

@@ -152,12 +152,8 @@ impl SearchQuery {
                 });
             }
         }
-        let page_info = PageInfo {
-            has_next_page,
-            has_previous_page: offset.is_some(),
-            start_cursor: edges.first().map(|e| e.cursor.clone()),
-            end_cursor: edges.last().map(|e| e.cursor.clone()),
-        };
+        let cursors = edges.iter().map(|edge| &edge.cursor);
+        let page_info = PageInfo::of(cursors, has_next_page, offset.is_some());
         Ok(SearchConnection { edges, page_info })
     }
 }

@@ -20,6 +20,27 @@ pub struct PageInfo {
     pub end_cursor: Option<String>,
 }
 
+impl PageInfo {
+    /// The page info of a page whose edges have these cursors, in order.
+    pub fn of<'a>(
+        mut cursors: impl DoubleEndedIterator<Item = &'a String>,
+        has_next_page: bool,
+        has_previous_page: bool,
+    ) -> Self {
+        let start_cursor = cursors.next().cloned();
+        let end_cursor = cursors
+            .next_back()
+            .cloned()
+            .or_else(|| start_cursor.clone());
+        Self {
+            has_next_page,
+            has_previous_page,
+            start_cursor,
+            end_cursor,
+        }
+    }
+}
+
 /// One film in a page, with its cursor.
 #[derive(Clone, SimpleObject)]
 pub struct MovieEdge {

@@ -46,12 +46,7 @@ pub fn page_of<T, N>(
         .into_iter()
         .map(|row| (encode_cursor(position(&row)), node(row)))
         .collect();
-    let page_info = PageInfo {
-        has_next_page,
-        has_previous_page: after,
-        start_cursor: edges.first().map(|(cursor, _)| cursor.clone()),
-        end_cursor: edges.last().map(|(cursor, _)| cursor.clone()),
-    };
+    let page_info = PageInfo::of(edges.iter().map(|(cursor, _)| cursor), has_next_page, after);
     (edges, page_info)
 }
 
