@@ -135,7 +135,7 @@ async fn import(db: &DatabaseConnection, file: &Path, author: &str) -> Result<()
         name: author.to_owned(),
         token_id: None,
     };
-    let movie = editing::create_movie(db, document, &author).await?;
+    let movie = editing::create_movie(db, document, &author).await?.row;
     eprintln!("imported `{}` ({})", movie.slug, movie.title);
     Ok(())
 }

@@ -187,6 +187,21 @@ pub struct Config {
     )]
     pub cache_stale_while_revalidate: u64,
 
+    /// Mebibytes the in-process cache of anonymous read answers may hold; 0 turns it off.
+    #[arg(long, env = "RESPONSE_CACHE_MB", default_value_t = 64, global = true)]
+    pub response_cache_mb: usize,
+
+    /// Seconds an answer stays in the in-process cache at most. Writes through the server
+    /// drop the answers they change at once; this bounds how long a change made behind its
+    /// back (in SQL) can go unseen.
+    #[arg(
+        long,
+        env = "RESPONSE_CACHE_TTL_SECS",
+        default_value_t = 300,
+        global = true
+    )]
+    pub response_cache_ttl_secs: u64,
+
     /// Most requests served at once; more are refused at once with 503 (load shedding) rather
     /// than queued.
     #[arg(
@@ -251,6 +266,12 @@ impl Config {
         }
     }
 
+    /// Whether the database is PostgreSQL (else SQLite).
+    pub fn is_postgres(&self) -> bool {
+        let url = self.effective_database_url();
+        url.starts_with("postgres://") || url.starts_with("postgresql://")
+    }
+
     /// The pool's acquire timeout.
     pub fn db_acquire_timeout(&self) -> Duration {
         Duration::from_secs(self.db_acquire_timeout_secs)
@@ -274,6 +295,8 @@ impl Config {
             max_query_directives: 50,
             cache_max_age: 60,
             cache_stale_while_revalidate: 300,
+            response_cache_mb: 64,
+            response_cache_ttl_secs: 300,
             max_concurrent_requests: 256,
             request_timeout_ms: 10_000,
             graphiql: true,

@@ -14,6 +14,8 @@
 //! - [`graphql`]: the schema ([`build_schema`](graphql::build_schema)), query roots, API types
 //!   and DataLoaders.
 //! - [`http`]: the axum router: GraphQL over HTTP, GraphiQL, Playground, health.
+//! - [`response_cache`]: the in-process cache of anonymous read answers, bounded, dropped
+//!   precisely by the content keys a write changes, across instances by `LISTEN`/`NOTIFY`.
 //! - [`server`]: start-up (connect, migrate, serve, graceful shutdown).
 //! - [`telemetry`]: tracing subscriber setup.
 //!
@@ -26,6 +28,7 @@ pub mod error;
 pub mod graphql;
 pub mod http;
 pub mod ids;
+pub mod response_cache;
 pub mod server;
 pub mod service;
 pub mod telemetry;
@@ -62,6 +65,8 @@ pub struct AppState {
     pub request_timeout: std::time::Duration,
     /// The limits every GraphQL request is checked against.
     pub limits: graphql::limits::QueryLimits,
+    /// The in-process cache of anonymous read answers.
+    pub responses: response_cache::ResponseCache,
 }
 
 impl AppState {
@@ -88,6 +93,13 @@ impl AppState {
             max_concurrent_requests: config.max_concurrent_requests.max(1),
             request_timeout: std::time::Duration::from_millis(config.request_timeout_ms),
             limits,
+            // On PostgreSQL other instances write too: serve from the cache only while the
+            // listener hears their changes (see `server::prepare_state`).
+            responses: response_cache::ResponseCache::new(
+                config.response_cache_mb.saturating_mul(1024 * 1024),
+                std::time::Duration::from_secs(config.response_cache_ttl_secs),
+                !config.is_postgres(),
+            ),
         }
     }
 }

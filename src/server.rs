@@ -17,11 +17,26 @@ pub enum StartupError {
     Io(#[from] std::io::Error),
 }
 
+/// How long start-up waits for the change listener to connect.
+const LISTENER_START: std::time::Duration = std::time::Duration::from_secs(3);
+
 /// Connects to the configured database and migrates it (creating and seeding a new one).
 pub async fn prepare_state(config: &Config) -> Result<AppState, StartupError> {
     let (db, sql_statements) = db::connect(config).await?;
     db::migrate(&db).await?;
-    Ok(AppState::new(config, db, sql_statements))
+    let state = AppState::new(config, db, sql_statements);
+    if config.is_postgres() && config.response_cache_mb > 0 {
+        crate::response_cache::listener::spawn(
+            state.responses.clone(),
+            config.effective_database_url(),
+        );
+        // The database was just reached, so the listener connects in moments; until it
+        // does, answers are simply not cached.
+        if !state.responses.listening_within(LISTENER_START).await {
+            tracing::warn!("not yet listening for changes; the response cache starts off");
+        }
+    }
+    Ok(state)
 }
 
 /// Serves on the configured address until Ctrl-C or SIGTERM, then finishes in-flight requests.

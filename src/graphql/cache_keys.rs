@@ -1,10 +1,13 @@
-//! The films a response contains, for its `Surrogate-Key` header: a CDN purges the key of a
-//! film an editor changed (`film-42`), or of every list (`films`) when one is added.
+//! The content a response contains, named by the keys of [`changes`]: sent as the
+//! `Surrogate-Key` header (a CDN purges `film-42` when an editor changes that film, `films`
+//! when one is added) and used by the in-process response cache the same way.
 
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 
 use async_graphql::Context;
+
+use crate::service::changes;
 
 /// Keys collected while a request runs (shared with the transport).
 #[derive(Debug, Clone, Default)]
@@ -17,6 +20,14 @@ impl SurrogateKeys {
         }
     }
 
+    /// The keys collected so far.
+    pub fn keys(&self) -> Vec<String> {
+        self.0
+            .lock()
+            .map(|keys| keys.iter().cloned().collect())
+            .unwrap_or_default()
+    }
+
     /// The header value: keys separated by spaces, `None` when there are none.
     pub fn header_value(&self) -> Option<String> {
         let keys = self.0.lock().ok()?;
@@ -24,26 +35,41 @@ impl SurrogateKeys {
     }
 }
 
-/// The key of one film.
-pub fn film_key(movie_id: i32) -> String {
-    format!("film-{movie_id}")
-}
-
-/// The key every list of films carries.
-pub const FILM_LISTS: &str = "films";
-
 /// Notes that the response contains content of these films.
 pub fn films(ctx: &Context<'_>, movie_ids: impl IntoIterator<Item = i32>) {
-    if let Some(keys) = ctx.data_opt::<SurrogateKeys>() {
-        for id in movie_ids {
-            keys.add(film_key(id));
-        }
-    }
+    note(ctx, movie_ids.into_iter().map(changes::film_key));
 }
 
-/// Notes that the response contains a list of films (which a new film changes).
+/// Notes that the response contains a list of films (which a new film changes), or a lookup
+/// that found no film (which a new film can change too).
 pub fn film_list(ctx: &Context<'_>) {
-    if let Some(keys) = ctx.data_opt::<SurrogateKeys>() {
-        keys.add(FILM_LISTS.to_owned());
+    note(ctx, [changes::FILMS.to_owned()]);
+}
+
+/// Notes that the response contains content of this person.
+pub fn person(ctx: &Context<'_>, person_id: i32) {
+    note(ctx, [changes::person_key(person_id)]);
+}
+
+/// Notes that the response contains a list of people, or a lookup that found no one.
+pub fn person_list(ctx: &Context<'_>) {
+    note(ctx, [changes::PEOPLE.to_owned()]);
+}
+
+/// Notes that the response contains content of this company.
+pub fn company(ctx: &Context<'_>, company_id: i32) {
+    note(ctx, [changes::company_key(company_id)]);
+}
+
+/// Notes that the response contains a lookup that found no company.
+pub fn company_list(ctx: &Context<'_>) {
+    note(ctx, [changes::COMPANIES.to_owned()]);
+}
+
+fn note(ctx: &Context<'_>, keys: impl IntoIterator<Item = String>) {
+    if let Some(collected) = ctx.data_opt::<SurrogateKeys>() {
+        for key in keys {
+            collected.add(key);
+        }
     }
 }

@@ -11,6 +11,7 @@ use crate::graphql::limits::{QueryGuard, QueryLimits};
 use crate::graphql::loaders;
 use crate::graphql::mutation::MutationRoot;
 use crate::graphql::query::QueryRoot;
+use crate::response_cache::ResponseCache;
 
 /// The server's GraphQL schema.
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
@@ -63,17 +64,19 @@ pub struct RequestHandles {
     pub surrogate_keys: SurrogateKeys,
 }
 
-/// Gives a request its credentials, its own DataLoaders, and the handles the transport reads
-/// afterwards.
+/// Gives a request its credentials, its own DataLoaders, the response cache its writes
+/// invalidate, and the handles the transport reads afterwards.
 pub fn prepare_request(
     request: Request,
     db: &DatabaseConnection,
     credentials: Credentials,
+    responses: &ResponseCache,
 ) -> (Request, RequestHandles) {
     let handles = RequestHandles::default();
     let request = request
         .data(loaders::for_request(db))
         .data(credentials)
+        .data(responses.clone())
         .data(handles.started.clone())
         .data(handles.surrogate_keys.clone());
     (request, handles)

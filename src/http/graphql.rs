@@ -13,7 +13,7 @@ use async_graphql::parser::types::OperationType;
 use async_graphql::{BatchRequest, Request as GraphQLRequest, Response as GraphQLResponse};
 use async_graphql_axum::GraphQLBatchRequest;
 use async_graphql_axum::rejection::GraphQLRejection;
-use axum::body::{Body, to_bytes};
+use axum::body::{Body, Bytes, to_bytes};
 use axum::extract::{FromRequest, Request, State};
 use axum::http::header::{
     ALLOW, AUTHORIZATION, CACHE_CONTROL, CONTENT_LENGTH, CONTENT_TYPE, ETAG, IF_NONE_MATCH, VARY,
@@ -30,6 +30,7 @@ use crate::AppState;
 use crate::graphql::auth::Credentials;
 use crate::graphql::extensions::with_code;
 use crate::graphql::{Preflight, preflight, prepare_request};
+use crate::response_cache::{CachedResponse, Lookup, entry_key};
 
 /// `POST /graphql`.
 pub async fn graphql_post(State(state): State<AppState>, request: Request) -> Response {
@@ -168,7 +169,7 @@ fn persisted_query_refused(media: ResponseMedia, refused: PersistedQueryError) -
         .extensions
         .get_or_insert_with(Default::default)
         .set("code", code);
-    graphql_response(media, GraphQLResponse::from_errors(vec![error]), false).0
+    graphql_response(media, GraphQLResponse::from_errors(vec![error]), false)
 }
 
 /// The bearer token of `Authorization: Bearer <token>`. Any other `Authorization` header
@@ -205,14 +206,15 @@ fn admit(
     let checked = preflight(request, &state.limits);
     if !checked.errors.is_empty() {
         let errors = GraphQLResponse::from_errors(checked.errors);
-        return Err(Box::new(graphql_response(media, errors, false).0));
+        return Err(Box::new(graphql_response(media, errors, false)));
     }
     Ok(checked)
 }
 
-/// Runs a request `admit` let through. `conditional` is `Some` for a GET: an anonymous GET that succeeds is
-/// cacheable (`Cache-Control`, `ETag`, `Surrogate-Key`, and `304` for a matching
-/// `If-None-Match`).
+/// Runs a request `admit` let through. An anonymous query is answered from the response
+/// cache when it can be, and its successful answer kept there. `conditional` is `Some` for a
+/// GET: an anonymous GET that succeeds is cacheable by browsers and CDNs too
+/// (`Cache-Control`, `ETag`, `Surrogate-Key`, and `304` for a matching `If-None-Match`).
 async fn execute(
     state: &AppState,
     media: ResponseMedia,
@@ -223,7 +225,25 @@ async fn execute(
 ) -> Response {
     let private = credentials.present();
     state.graphql_requests.increment();
-    let (request, handles) = prepare_request(request, &state.db, credentials);
+    let lookup = if !private && checked.operation == Some(OperationType::Query) {
+        let variables = serde_json::to_value(&request.variables).unwrap_or_default();
+        let key = entry_key(
+            &request.query,
+            request.operation_name.as_deref(),
+            &variables,
+        );
+        state.responses.lookup(key)
+    } else {
+        Lookup::Bypass
+    };
+    let ticket = match lookup {
+        Lookup::Hit(cached) => {
+            return public_answer(state, media, &cached, conditional.as_ref(), "HIT");
+        }
+        Lookup::Miss(ticket) => Some(ticket),
+        Lookup::Bypass => None,
+    };
+    let (request, handles) = prepare_request(request, &state.db, credentials, &state.responses);
     // Past the timeout the operation is dropped, and its SQL with it.
     let Ok(mut response) =
         tokio::time::timeout(state.request_timeout, state.schema.execute(request)).await
@@ -234,33 +254,69 @@ async fn execute(
         shape.apply(&mut response.data);
     }
     let succeeded = response.errors.is_empty();
-    let (mut response, body_tag) = graphql_response(media, response, handles.started.get());
-    let headers = response.headers_mut();
+    let serialized = match serialize(media, response, handles.started.get()) {
+        Ok(serialized) => serialized,
+        Err(failed) => return *failed,
+    };
     if private {
+        let mut response = with_media(serialized.status, media, serialized.body);
         // An answer given to a token (revisions, tokens) is never for a shared cache.
-        headers.insert(CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+        response
+            .headers_mut()
+            .insert(CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
         return response;
     }
-    let Some(conditional) = conditional.filter(|_| succeeded) else {
+    if !succeeded {
+        return with_media(serialized.status, media, serialized.body);
+    }
+    let answer = CachedResponse {
+        body: serialized.body,
+        etag: serialized.etag,
+        surrogate_keys: handles.surrogate_keys.header_value(),
+    };
+    let cache_status = match ticket {
+        Some(ticket) => {
+            state
+                .responses
+                .keep(ticket, answer.clone(), handles.surrogate_keys.keys());
+            "MISS"
+        }
+        None => "BYPASS",
+    };
+    public_answer(state, media, &answer, conditional.as_ref(), cache_status)
+}
+
+/// A successful anonymous answer, fresh or from the cache. A GET's carries the headers shared
+/// caches need, and is `304 Not Modified` when the client already has it.
+fn public_answer(
+    state: &AppState,
+    media: ResponseMedia,
+    answer: &CachedResponse,
+    conditional: Option<&Conditional>,
+    cache_status: &'static str,
+) -> Response {
+    let mut response = with_media(StatusCode::OK, media, answer.body.clone());
+    let headers = response.headers_mut();
+    headers.insert(X_CACHE, HeaderValue::from_static(cache_status));
+    let Some(conditional) = conditional else {
         return response;
     };
-    let cache_control = state.cache.header_value();
-    if let Ok(value) = HeaderValue::from_str(&cache_control) {
+    if let Ok(value) = HeaderValue::from_str(&state.cache.header_value()) {
         headers.insert(CACHE_CONTROL, value);
     }
-    if let Some(keys) = handles.surrogate_keys.header_value()
-        && let Ok(value) = HeaderValue::from_str(&keys)
+    if let Some(keys) = &answer.surrogate_keys
+        && let Ok(value) = HeaderValue::from_str(keys)
     {
         headers.insert(SURROGATE_KEY, value);
     }
-    let Ok(etag) = HeaderValue::from_str(&body_tag) else {
+    let Ok(etag) = HeaderValue::from_str(&answer.etag) else {
         return response;
     };
-    headers.insert(ETAG, etag.clone());
-    if etag_matches(&conditional.if_none_match, &body_tag) {
+    headers.insert(ETAG, etag);
+    if etag_matches(&conditional.if_none_match, &answer.etag) {
         let mut not_modified = StatusCode::NOT_MODIFIED.into_response();
         let kept = not_modified.headers_mut();
-        for name in [CACHE_CONTROL, VARY, SURROGATE_KEY, ETAG] {
+        for name in [CACHE_CONTROL, VARY, SURROGATE_KEY, ETAG, X_CACHE] {
             if let Some(value) = response.headers().get(&name) {
                 kept.insert(name, value.clone());
             }
@@ -269,6 +325,10 @@ async fn execute(
     }
     response
 }
+
+/// `X-Cache`: whether the in-process cache answered (`HIT`), could have but had nothing
+/// (`MISS`), or was not used (`BYPASS`).
+const X_CACHE: HeaderName = HeaderName::from_static("x-cache");
 
 /// `Surrogate-Key`: the films in a response, for CDN purges.
 const SURROGATE_KEY: HeaderName = HeaderName::from_static("surrogate-key");
@@ -281,13 +341,20 @@ fn etag_matches(if_none_match: &str, etag: &str) -> bool {
         .any(|candidate| candidate.trim() == "*" || bare(candidate) == bare(etag))
 }
 
-/// Serializes an executed (or refused) GraphQL response with the spec's status code; also
-/// returns the body's entity tag.
-fn graphql_response(
+/// A serialized GraphQL response: the spec's status code, the body and its entity tag.
+struct Serialized {
+    status: StatusCode,
+    body: Bytes,
+    etag: String,
+}
+
+/// Serializes an executed (or refused) GraphQL response with the spec's status code; `Err`
+/// is the answer to send when it cannot be serialized.
+fn serialize(
     media: ResponseMedia,
     mut response: GraphQLResponse,
     executed: bool,
-) -> (Response, String) {
+) -> Result<Serialized, Box<Response>> {
     if !executed {
         response.errors = std::mem::take(&mut response.errors)
             .into_iter()
@@ -307,23 +374,34 @@ fn graphql_response(
     };
     let Ok(body) = body else {
         tracing::error!("could not serialize a GraphQL response");
-        let error = request_error(
+        return Err(Box::new(request_error(
             media,
             StatusCode::INTERNAL_SERVER_ERROR,
             "internal server error",
-        );
-        return (error, String::new());
+        )));
     };
     let status = match (executed, media) {
         (false, ResponseMedia::GraphQLResponseJson) => StatusCode::BAD_REQUEST,
         _ => StatusCode::OK,
     };
     let digest = hex::encode(Sha256::digest(&body));
-    let tag = format!("\"{}\"", &digest[..32]);
-    (with_media(status, media, body), tag)
+    Ok(Serialized {
+        status,
+        body: Bytes::from(body),
+        etag: format!("\"{}\"", &digest[..32]),
+    })
 }
 
-fn with_media(status: StatusCode, media: ResponseMedia, body: Vec<u8>) -> Response {
+/// An answer that did not execute (refused before it ran), with the spec's status code.
+fn graphql_response(media: ResponseMedia, response: GraphQLResponse, executed: bool) -> Response {
+    match serialize(media, response, executed) {
+        Ok(serialized) => with_media(serialized.status, media, serialized.body),
+        Err(failed) => *failed,
+    }
+}
+
+fn with_media(status: StatusCode, media: ResponseMedia, body: impl Into<Bytes>) -> Response {
+    let body: Bytes = body.into();
     let mut response = (status, body).into_response();
     let headers = response.headers_mut();
     headers.insert(CONTENT_TYPE, HeaderValue::from_static(media.content_type()));

@@ -3,10 +3,13 @@
 use chrono::Utc;
 use entity::{company, person};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, DatabaseTransaction,
+    EntityTrait, QueryFilter,
 };
 
 use crate::error::AppError;
+use crate::service::changes::{self, COMPANIES, PEOPLE, Saved, company_key, person_key};
+use crate::service::editing::begin_write;
 use crate::service::slug::slugify;
 use crate::service::validate::{self, MAX_NAME, Problems};
 
@@ -73,19 +76,21 @@ fn slug_taken(err: sea_orm::DbErr, slug: &str) -> AppError {
 pub async fn create_person(
     db: &DatabaseConnection,
     entry: NewEntry,
-) -> Result<person::Model, AppError> {
+) -> Result<Saved<person::Model>, AppError> {
     let slug = check_new(&entry)?;
     let now = Utc::now();
-    person::ActiveModel {
+    let tx = begin_write(db).await?;
+    let row = person::ActiveModel {
         slug: Set(slug.clone()),
         name: Set(entry.name.trim().to_owned()),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
     }
-    .insert(db)
+    .insert(&tx)
     .await
-    .map_err(|e| slug_taken(e, &slug))
+    .map_err(|e| slug_taken(e, &slug))?;
+    finish(tx, row, [PEOPLE.to_owned()]).await
 }
 
 /// Changes a person's name or slug.
@@ -93,10 +98,11 @@ pub async fn update_person(
     db: &DatabaseConnection,
     id: i32,
     changes: EntryChanges,
-) -> Result<person::Model, AppError> {
+) -> Result<Saved<person::Model>, AppError> {
     check_changes(&changes)?;
+    let tx = begin_write(db).await?;
     let current = person::Entity::find_by_id(id)
-        .one(db)
+        .one(&tx)
         .await?
         .ok_or_else(|| AppError::NotFound("no such person".into()))?;
     let mut active: person::ActiveModel = current.into();
@@ -108,26 +114,29 @@ pub async fn update_person(
         active.slug = Set(slug.clone());
     }
     active.updated_at = Set(Utc::now());
-    active.update(db).await.map_err(|e| slug_taken(e, &slug))
+    let row = active.update(&tx).await.map_err(|e| slug_taken(e, &slug))?;
+    finish(tx, row, [person_key(id), PEOPLE.to_owned()]).await
 }
 
 /// Adds a company.
 pub async fn create_company(
     db: &DatabaseConnection,
     entry: NewEntry,
-) -> Result<company::Model, AppError> {
+) -> Result<Saved<company::Model>, AppError> {
     let slug = check_new(&entry)?;
     let now = Utc::now();
-    company::ActiveModel {
+    let tx = begin_write(db).await?;
+    let row = company::ActiveModel {
         slug: Set(slug.clone()),
         name: Set(entry.name.trim().to_owned()),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
     }
-    .insert(db)
+    .insert(&tx)
     .await
-    .map_err(|e| slug_taken(e, &slug))
+    .map_err(|e| slug_taken(e, &slug))?;
+    finish(tx, row, [COMPANIES.to_owned()]).await
 }
 
 /// Changes a company's name or slug.
@@ -135,11 +144,12 @@ pub async fn update_company(
     db: &DatabaseConnection,
     id: i32,
     changes: EntryChanges,
-) -> Result<company::Model, AppError> {
+) -> Result<Saved<company::Model>, AppError> {
     check_changes(&changes)?;
+    let tx = begin_write(db).await?;
     let current = company::Entity::find()
         .filter(company::Column::Id.eq(id))
-        .one(db)
+        .one(&tx)
         .await?
         .ok_or_else(|| AppError::NotFound("no such company".into()))?;
     let mut active: company::ActiveModel = current.into();
@@ -151,5 +161,17 @@ pub async fn update_company(
         active.slug = Set(slug.clone());
     }
     active.updated_at = Set(Utc::now());
-    active.update(db).await.map_err(|e| slug_taken(e, &slug))
+    let row = active.update(&tx).await.map_err(|e| slug_taken(e, &slug))?;
+    finish(tx, row, [company_key(id), COMPANIES.to_owned()]).await
+}
+
+/// Announces what a write changed and commits it.
+async fn finish<T>(
+    tx: DatabaseTransaction,
+    row: T,
+    keys: impl IntoIterator<Item = String>,
+) -> Result<Saved<T>, AppError> {
+    let changed = changes::announce(&tx, keys.into_iter().collect()).await?;
+    tx.commit().await?;
+    Ok(Saved { row, changed })
 }

@@ -25,6 +25,7 @@ use sea_orm::{
 
 use crate::error::AppError;
 use crate::ids::{NodeKind, decode};
+use crate::service::changes::{self, Saved};
 use crate::service::document::{Keyed, MovieDocument, MoviePatch, Reference};
 use crate::service::film_parts;
 use crate::service::slug::slugify;
@@ -713,7 +714,7 @@ async fn record_history_before_change(
 /// Begins a transaction that will write. On SQLite it takes the write lock at once (`BEGIN
 /// IMMEDIATE`), so two writers queue on the busy timeout instead of one failing to upgrade a
 /// read lock; PostgreSQL ignores the option.
-async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, AppError> {
+pub(crate) async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, AppError> {
     Ok(db
         .begin_with_options(TransactionOptions {
             sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
@@ -747,7 +748,7 @@ pub async fn create_movie(
     db: &DatabaseConnection,
     document: MovieDocument,
     author: &Author,
-) -> Result<movie::Model, AppError> {
+) -> Result<Saved<movie::Model>, AppError> {
     create_movie_reporting(db, document, author, Problems::default()).await
 }
 
@@ -758,7 +759,7 @@ pub async fn create_movie_reporting(
     document: MovieDocument,
     author: &Author,
     mut problems: Problems,
-) -> Result<movie::Model, AppError> {
+) -> Result<Saved<movie::Model>, AppError> {
     let given_slug = document.slug.clone();
     let patch = MoviePatch::replace_with(document);
     validate::patch(&mut problems, &patch);
@@ -812,8 +813,12 @@ pub async fn create_movie_reporting(
         now,
     )
     .await?;
+    let changed = changes::announce(&tx, changes::film_keys(&tx, movie.id).await?).await?;
     tx.commit().await?;
-    Ok(movie)
+    Ok(Saved {
+        row: movie,
+        changed,
+    })
 }
 
 /// A conflict that a constraint reported, pinned to the input that caused it.
@@ -870,7 +875,7 @@ pub async fn update_movie(
     expected_version: i32,
     patch: MoviePatch,
     author: &Author,
-) -> Result<movie::Model, AppError> {
+) -> Result<Saved<movie::Model>, AppError> {
     change_movie(
         db,
         movie_id,
@@ -889,7 +894,7 @@ async fn change_movie(
     patch: MoviePatch,
     author: &Author,
     action: RevisionAction,
-) -> Result<movie::Model, AppError> {
+) -> Result<Saved<movie::Model>, AppError> {
     let mut problems = Problems::default();
     validate::patch(&mut problems, &patch);
 
@@ -897,6 +902,7 @@ async fn change_movie(
     let now = Utc::now();
     let before = claim_version(&tx, movie_id, expected_version, now).await?;
     record_history_before_change(&tx, &before, expected_version, now).await?;
+    let mut keys = changes::film_keys(&tx, movie_id).await?;
 
     if let Some(slug) = patch
         .slug
@@ -943,8 +949,13 @@ async fn change_movie(
         .await?
         .ok_or_else(|| AppError::Internal("the film vanished inside its transaction".into()))?;
     write_revision(&tx, &movie, movie.version, action, author, now).await?;
+    keys.extend(changes::film_keys(&tx, movie_id).await?);
+    let changed = changes::announce(&tx, keys).await?;
     tx.commit().await?;
-    Ok(movie)
+    Ok(Saved {
+        row: movie,
+        changed,
+    })
 }
 
 /// Deletes a film at `expected_version` and everything that belongs to it (people and companies
@@ -955,7 +966,7 @@ pub async fn delete_movie(
     movie_id: i32,
     expected_version: i32,
     author: &Author,
-) -> Result<movie::Model, AppError> {
+) -> Result<Saved<movie::Model>, AppError> {
     let tx = begin_write(db).await?;
     let now = Utc::now();
     let movie = claim_version(&tx, movie_id, expected_version, now).await?;
@@ -969,9 +980,14 @@ pub async fn delete_movie(
         now,
     )
     .await?;
+    let keys = changes::film_keys(&tx, movie_id).await?;
     movie::Entity::delete_by_id(movie_id).exec(&tx).await?;
+    let changed = changes::announce(&tx, keys).await?;
     tx.commit().await?;
-    Ok(movie)
+    Ok(Saved {
+        row: movie,
+        changed,
+    })
 }
 
 /// Makes a film what it was at revision `version` again, as a new revision.
@@ -981,7 +997,7 @@ pub async fn restore_revision(
     version: i32,
     expected_version: i32,
     author: &Author,
-) -> Result<movie::Model, AppError> {
+) -> Result<Saved<movie::Model>, AppError> {
     let revision = movie_revision::Entity::find()
         .filter(movie_revision::Column::MovieId.eq(movie_id))
         .filter(movie_revision::Column::Version.eq(version))

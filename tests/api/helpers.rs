@@ -60,7 +60,8 @@ pub struct TestApp {
     pub state: AppState,
     /// An HTTP client.
     pub client: reqwest::Client,
-    _database: TestDatabase,
+    /// The database, dropped with the last instance that uses it.
+    database: std::sync::Arc<TestDatabase>,
 }
 
 /// A plain HTTP response, read whole.
@@ -94,7 +95,7 @@ impl TestApp {
 
     /// Command-line flags that point the `filmserver` binary at this test's database.
     pub fn database_args(&self) -> Vec<String> {
-        let config = &self._database.config;
+        let config = &self.database.config;
         match &config.database_url {
             Some(url) => vec!["--database-url".into(), url.clone()],
             None => vec![
@@ -124,6 +125,11 @@ impl TestApp {
 
     /// POSTs `{query, variables}` with `Authorization: Bearer <token>`; returns the body.
     pub async fn graphql_as(&self, token: &str, query: &str, variables: Value) -> Value {
+        self.post_as(token, query, variables).await.json()
+    }
+
+    /// POSTs `{query, variables}` with `Authorization: Bearer <token>`; returns the response.
+    pub async fn post_as(&self, token: &str, query: &str, variables: Value) -> HttpResponse {
         let response = self
             .client
             .post(format!("{}/graphql", self.address))
@@ -134,7 +140,7 @@ impl TestApp {
             .send()
             .await
             .expect("server answers");
-        read(response).await.json()
+        read(response).await
     }
 
     /// Makes a token with this role and returns its secret.
@@ -217,22 +223,34 @@ pub async fn spawn_app_with(
 ) -> Option<TestApp> {
     let mut database = TestDatabase::create(backend).await?;
     configure(&mut database.config);
+    Some(serve(backend, std::sync::Arc::new(database)).await)
+}
+
+/// Serves a new instance of the app on `database`.
+async fn serve(backend: Backend, database: std::sync::Arc<TestDatabase>) -> TestApp {
     let state = server::prepare_state(&database.config)
         .await
-        .expect("the app starts on a fresh database");
+        .expect("the app starts on its database");
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
     let address = format!("http://{}", listener.local_addr().expect("local address"));
     let router = app(state.clone());
     tokio::spawn(async move {
         let _ = axum::serve(listener, router).await;
     });
-    Some(TestApp {
+    TestApp {
         address,
         backend,
         state,
         client: reqwest::Client::new(),
-        _database: database,
-    })
+        database,
+    }
+}
+
+impl TestApp {
+    /// A second server instance on the same database (as behind a load balancer).
+    pub async fn another_instance(&self) -> TestApp {
+        serve(self.backend, self.database.clone()).await
+    }
 }
 
 /// A fresh database for one test, removed when dropped.

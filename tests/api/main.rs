@@ -15,6 +15,7 @@ mod migrations;
 mod overload;
 mod query_limits;
 mod read_api;
+mod response_cache;
 mod schema_file;
 mod search;
 mod shutdown;

@@ -5,7 +5,7 @@ use entity::TokenRole;
 
 use crate::error::AppError;
 use crate::graphql::auth::require;
-use crate::graphql::context::db;
+use crate::graphql::context::{applied, db};
 use crate::graphql::errors::report;
 use crate::graphql::types::inputs::{EntryChangesInput, EntryInput};
 use crate::graphql::types::{Company, Person};
@@ -35,10 +35,10 @@ impl DirectoryMutation {
         #[graphql(desc = "The new entry.")] input: EntryInput,
     ) -> Result<Person> {
         require(ctx, TokenRole::Editor).await?;
-        directory::create_person(db(ctx)?, input.into())
+        let saved = directory::create_person(db(ctx)?, input.into())
             .await
-            .map(Person)
-            .map_err(|e| report(ctx, e))
+            .map_err(|e| report(ctx, e))?;
+        Ok(Person(applied(ctx, saved).await))
     }
 
     /// Changes a person's name or slug, for every film at once. Needs `editor`.
@@ -51,10 +51,10 @@ impl DirectoryMutation {
     ) -> Result<Person> {
         require(ctx, TokenRole::Editor).await?;
         let row = row_of(&id, NodeKind::Person)?;
-        directory::update_person(db(ctx)?, row, input.into())
+        let saved = directory::update_person(db(ctx)?, row, input.into())
             .await
-            .map(Person)
-            .map_err(|e| report(ctx, e))
+            .map_err(|e| report(ctx, e))?;
+        Ok(Person(applied(ctx, saved).await))
     }
 
     /// Adds a company. Needs `editor`.
@@ -64,10 +64,10 @@ impl DirectoryMutation {
         #[graphql(desc = "The new entry.")] input: EntryInput,
     ) -> Result<Company> {
         require(ctx, TokenRole::Editor).await?;
-        directory::create_company(db(ctx)?, input.into())
+        let saved = directory::create_company(db(ctx)?, input.into())
             .await
-            .map(Company)
-            .map_err(|e| report(ctx, e))
+            .map_err(|e| report(ctx, e))?;
+        Ok(Company(applied(ctx, saved).await))
     }
 
     /// Changes a company's name or slug, for every film at once. Needs `editor`.
@@ -80,9 +80,9 @@ impl DirectoryMutation {
     ) -> Result<Company> {
         require(ctx, TokenRole::Editor).await?;
         let row = row_of(&id, NodeKind::Company)?;
-        directory::update_company(db(ctx)?, row, input.into())
+        let saved = directory::update_company(db(ctx)?, row, input.into())
             .await
-            .map(Company)
-            .map_err(|e| report(ctx, e))
+            .map_err(|e| report(ctx, e))?;
+        Ok(Company(applied(ctx, saved).await))
     }
 }

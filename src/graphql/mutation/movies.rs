@@ -5,7 +5,7 @@ use entity::TokenRole;
 
 use crate::error::AppError;
 use crate::graphql::auth::require;
-use crate::graphql::context::db;
+use crate::graphql::context::{applied, db};
 use crate::graphql::errors::report;
 use crate::graphql::types::inputs::{MovieChangesInput, MovieInput, ids_in_new_film};
 use crate::graphql::types::{DeletedMovie, Movie};
@@ -40,10 +40,10 @@ impl MovieMutation {
         let principal = require(ctx, TokenRole::Editor).await?;
         let problems = Problems::from_vec(ids_in_new_film(&input));
         let author = Author::from(&principal);
-        editing::create_movie_reporting(db(ctx)?, input.into(), &author, problems)
+        let saved = editing::create_movie_reporting(db(ctx)?, input.into(), &author, problems)
             .await
-            .map(Movie)
-            .map_err(|e| report(ctx, e))
+            .map_err(|e| report(ctx, e))?;
+        Ok(Movie(applied(ctx, saved).await))
     }
 
     /// Changes a film, in one transaction. `expectedVersion` is the `version` the change was
@@ -60,7 +60,7 @@ impl MovieMutation {
     ) -> Result<Movie> {
         let principal = require(ctx, TokenRole::Editor).await?;
         let movie_id = movie_id(&id, "id")?;
-        editing::update_movie(
+        let saved = editing::update_movie(
             db(ctx)?,
             movie_id,
             expected_version,
@@ -68,8 +68,8 @@ impl MovieMutation {
             &Author::from(&principal),
         )
         .await
-        .map(Movie)
-        .map_err(|e| report(ctx, e))
+        .map_err(|e| report(ctx, e))?;
+        Ok(Movie(applied(ctx, saved).await))
     }
 
     /// Deletes a film and everything that belongs to it (its people and companies stay).
@@ -83,8 +83,8 @@ impl MovieMutation {
         let principal = require(ctx, TokenRole::Admin).await?;
         let movie_id = movie_id(&id, "id")?;
         let author = Author::from(&principal);
-        let deleted = editing::delete_movie(db(ctx)?, movie_id, expected_version, &author).await?;
-        Ok(DeletedMovie::new(&deleted))
+        let saved = editing::delete_movie(db(ctx)?, movie_id, expected_version, &author).await?;
+        Ok(DeletedMovie::new(&applied(ctx, saved).await))
     }
 
     /// Makes a film what it was at an earlier revision, as a new revision. Needs `editor`.
@@ -97,7 +97,7 @@ impl MovieMutation {
     ) -> Result<Movie> {
         let principal = require(ctx, TokenRole::Editor).await?;
         let movie_id = movie_id(&id, "id")?;
-        editing::restore_revision(
+        let saved = editing::restore_revision(
             db(ctx)?,
             movie_id,
             version,
@@ -105,7 +105,7 @@ impl MovieMutation {
             &Author::from(&principal),
         )
         .await
-        .map(Movie)
-        .map_err(|e| report(ctx, e))
+        .map_err(|e| report(ctx, e))?;
+        Ok(Movie(applied(ctx, saved).await))
     }
 }

@@ -44,6 +44,8 @@ impl MovieQuery {
         if let Some(movie) = &movie {
             cache_keys::films(ctx, [movie.id]);
             prefetch::movie_relations(ctx, &ctx.look_ahead(), &[movie.id]).await?;
+        } else {
+            cache_keys::film_list(ctx);
         }
         Ok(movie.map(Movie))
     }

@@ -56,6 +56,19 @@ impl NodeQuery {
             _ => None,
         };
         crate::graphql::cache_keys::films(ctx, film);
+        match &node {
+            Some(Node::Person(p)) => crate::graphql::cache_keys::person(ctx, p.0.id),
+            Some(Node::Company(c)) => crate::graphql::cache_keys::company(ctx, c.0.id),
+            _ => {}
+        }
+        if node.is_none() {
+            // Not there yet: the write that adds it changes this answer.
+            match kind {
+                NodeKind::Person => crate::graphql::cache_keys::person_list(ctx),
+                NodeKind::Company => crate::graphql::cache_keys::company_list(ctx),
+                _ => crate::graphql::cache_keys::film_list(ctx),
+            }
+        }
         Ok(node)
     }
 }

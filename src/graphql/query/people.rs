@@ -1,5 +1,6 @@
 //! `person(slug:)` and `company(slug:)`.
 
+use crate::graphql::cache_keys;
 use async_graphql::{Context, Object, Result};
 
 use crate::error::AppError;
@@ -23,7 +24,12 @@ impl PeopleQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "The person's URL key.")] slug: String,
     ) -> Result<Option<Person>> {
-        Ok(people::find_by_slug(db(ctx)?, &slug).await?.map(Person))
+        let found = people::find_by_slug(db(ctx)?, &slug).await?;
+        match &found {
+            Some(person) => cache_keys::person(ctx, person.id),
+            None => cache_keys::person_list(ctx),
+        }
+        Ok(found.map(Person))
     }
 
     /// People (directors, actors, ...), by name, a page at a time (Relay connection).
@@ -41,6 +47,7 @@ impl PeopleQuery {
         name_contains: Option<String>,
     ) -> Result<PersonConnection> {
         let limit = page_size(first)?;
+        cache_keys::person_list(ctx);
         let after = after.as_deref().map(decode_person_cursor).transpose()?;
         if name_contains
             .as_ref()
@@ -86,6 +93,11 @@ impl PeopleQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "The company's URL key.")] slug: String,
     ) -> Result<Option<Company>> {
-        Ok(companies::find_by_slug(db(ctx)?, &slug).await?.map(Company))
+        let found = companies::find_by_slug(db(ctx)?, &slug).await?;
+        match &found {
+            Some(company) => cache_keys::company(ctx, company.id),
+            None => cache_keys::company_list(ctx),
+        }
+        Ok(found.map(Company))
     }
 }

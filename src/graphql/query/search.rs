@@ -89,6 +89,9 @@ impl SearchQuery {
         #[graphql(desc = "Return results after this cursor.")] after: Option<String>,
     ) -> Result<SearchConnection> {
         let limit = page_size(first)?;
+        // Any new or changed film or person can change what a search finds.
+        cache_keys::film_list(ctx);
+        cache_keys::person_list(ctx);
         let offset = after.as_deref().map(decode_cursor).transpose()?;
         let start = offset.map_or(0, |o| o + 1);
         let mut hits = search::search(db(ctx)?, &query, start, limit + 1).await?;

@@ -25,12 +25,14 @@ impl Company {
     }
 
     /// URL key, unique among companies (`geffen-pictures`).
-    async fn slug(&self) -> &str {
+    async fn slug(&self, ctx: &Context<'_>) -> &str {
+        crate::graphql::cache_keys::company(ctx, self.0.id);
         &self.0.slug
     }
 
     /// Name.
-    async fn name(&self) -> &str {
+    async fn name(&self, ctx: &Context<'_>) -> &str {
+        crate::graphql::cache_keys::company(ctx, self.0.id);
         &self.0.name
     }
 
@@ -54,6 +56,7 @@ impl Company {
             after: start,
         };
         let rows = loaders(ctx)?.load_one(key).await?.unwrap_or_default();
+        crate::graphql::cache_keys::company(ctx, self.0.id);
         crate::graphql::cache_keys::films(ctx, rows.iter().map(|row| row.movie_id));
         let company = self.0.clone();
         let (edges, page_info) = page_of(

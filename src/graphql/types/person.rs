@@ -24,12 +24,14 @@ impl Person {
     }
 
     /// URL key, unique among people (`jeremy-irons`); `person(slug:)` finds them by it.
-    async fn slug(&self) -> &str {
+    async fn slug(&self, ctx: &Context<'_>) -> &str {
+        crate::graphql::cache_keys::person(ctx, self.0.id);
         &self.0.slug
     }
 
     /// Full name.
-    async fn name(&self) -> &str {
+    async fn name(&self, ctx: &Context<'_>) -> &str {
+        crate::graphql::cache_keys::person(ctx, self.0.id);
         &self.0.name
     }
 
@@ -53,6 +55,7 @@ impl Person {
             after: start,
         };
         let rows = loaders(ctx)?.load_one(key).await?.unwrap_or_default();
+        crate::graphql::cache_keys::person(ctx, self.0.id);
         crate::graphql::cache_keys::films(ctx, rows.iter().map(|row| row.movie_id));
         let actor = self.0.clone();
         let (edges, page_info) = page_of(
@@ -90,6 +93,7 @@ impl Person {
             after: start,
         };
         let rows = loaders(ctx)?.load_one(key).await?.unwrap_or_default();
+        crate::graphql::cache_keys::person(ctx, self.0.id);
         crate::graphql::cache_keys::films(ctx, rows.iter().map(|row| row.movie_id));
         let person = self.0.clone();
         let (edges, page_info) = page_of(
