@@ -118,11 +118,36 @@ pub struct Config {
     #[arg(long, env = "DB_MAX_CONNECTIONS", default_value_t = 10, global = true)]
     pub db_max_connections: u32,
 
-    /// Seconds to wait for a pooled connection before a request fails.
+    /// Test each pooled connection with a round trip before handing it out (catches
+    /// connections broken by a database restart at the cost of one round trip per use;
+    /// without it a broken connection fails one request, which marks the database down).
+    #[arg(long, env = "DB_TEST_BEFORE_ACQUIRE", default_value_t = false, action = clap::ArgAction::Set, global = true)]
+    pub db_test_before_acquire: bool,
+
+    /// Seconds an idle pooled connection is kept before it is closed.
+    #[arg(
+        long,
+        env = "DB_IDLE_TIMEOUT_SECS",
+        default_value_t = 300,
+        global = true
+    )]
+    pub db_idle_timeout_secs: u64,
+
+    /// Seconds a pooled connection lives at most before it is replaced.
+    #[arg(
+        long,
+        env = "DB_MAX_LIFETIME_SECS",
+        default_value_t = 1_800,
+        global = true
+    )]
+    pub db_max_lifetime_secs: u64,
+
+    /// Seconds to wait for a pooled connection (or for the database to accept a new one)
+    /// before a request fails with `SERVICE_UNAVAILABLE`.
     #[arg(
         long,
         env = "DB_ACQUIRE_TIMEOUT_SECS",
-        default_value_t = 5,
+        default_value_t = 3,
         global = true
     )]
     pub db_acquire_timeout_secs: u64,
@@ -202,6 +227,18 @@ pub struct Config {
     )]
     pub response_cache_ttl_secs: u64,
 
+    /// Microseconds a DataLoader waits to gather keys from sibling fields before it queries.
+    /// Lists a page shows are prefetched by look-ahead and do not wait; this matters for
+    /// relations reached in other ways (a person's roles in `people`). The benchmark
+    /// measures it.
+    #[arg(
+        long,
+        env = "DATALOADER_DELAY_US",
+        default_value_t = 1_000,
+        global = true
+    )]
+    pub dataloader_delay_us: u64,
+
     /// Most requests served at once; more are refused at once with 503 (load shedding) rather
     /// than queued.
     #[arg(
@@ -221,6 +258,19 @@ pub struct Config {
         global = true
     )]
     pub request_timeout_ms: u64,
+
+    /// Seconds a client may take to send its request headers; a slower one is disconnected.
+    #[arg(
+        long,
+        env = "HEADER_READ_TIMEOUT_SECS",
+        default_value_t = 10,
+        global = true
+    )]
+    pub header_read_timeout_secs: u64,
+
+    /// Seconds shutdown (SIGTERM, Ctrl-C) waits for in-flight requests before dropping them.
+    #[arg(long, env = "SHUTDOWN_GRACE_SECS", default_value_t = 30, global = true)]
+    pub shutdown_grace_secs: u64,
 
     /// Serve GraphiQL at `/` and Playground at `/playground` (`false` in production if wanted).
     #[arg(long, env = "GRAPHIQL", default_value_t = true, action = clap::ArgAction::Set, global = true)]
@@ -284,7 +334,10 @@ impl Config {
             database_url: Some(database_url.into()),
             sqlite_path: PathBuf::from("filmserver.db"),
             db_max_connections: 5,
-            db_acquire_timeout_secs: 5,
+            db_acquire_timeout_secs: 3,
+            db_test_before_acquire: false,
+            db_idle_timeout_secs: 300,
+            db_max_lifetime_secs: 1_800,
             max_body_bytes: 1_048_576,
             max_query_bytes: 32 * 1024,
             max_query_depth: 15,
@@ -297,8 +350,11 @@ impl Config {
             cache_stale_while_revalidate: 300,
             response_cache_mb: 64,
             response_cache_ttl_secs: 300,
+            dataloader_delay_us: 1_000,
             max_concurrent_requests: 256,
             request_timeout_ms: 10_000,
+            header_read_timeout_secs: 10,
+            shutdown_grace_secs: 30,
             graphiql: true,
             introspection: true,
             log_format: LogFormat::Text,

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
@@ -31,7 +32,12 @@ pub async fn connect(config: &Config) -> Result<(DatabaseConnection, SqlStatemen
         .max_connections(config.db_max_connections)
         .min_connections(1)
         .acquire_timeout(config.db_acquire_timeout())
-        .test_before_acquire(false)
+        .test_before_acquire(config.db_test_before_acquire)
+        .idle_timeout(Duration::from_secs(config.db_idle_timeout_secs))
+        .max_lifetime(Duration::from_secs(config.db_max_lifetime_secs))
+        // Connections are made when first needed, so the server starts while the database
+        // is away.
+        .connect_lazy(true)
         .sqlx_logging(false);
     // PostgreSQL cancels a statement that outlives the request timeout (plus a second's
     // grace, so the request's own timeout answers first), so a request the server gave up on

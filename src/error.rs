@@ -1,7 +1,8 @@
 //! The error policy, in one place.
 //!
 //! - Every error a client sees is a GraphQL error with `extensions.code`: `BAD_USER_INPUT`,
-//!   `NOT_FOUND`, `CONFLICT`, `UNAUTHENTICATED`, `FORBIDDEN` or `INTERNAL_SERVER_ERROR`.
+//!   `NOT_FOUND`, `CONFLICT`, `UNAUTHENTICATED`, `FORBIDDEN`, `SERVICE_UNAVAILABLE` (the
+//!   database cannot be reached now; retry) or `INTERNAL_SERVER_ERROR`.
 //!   Bad input also names the offending input in `extensions.field` (`input.characters[2].name`).
 //! - Input is validated before anything is written, and every problem is reported at once
 //!   ([`AppError::Invalid`] becomes one GraphQL error per problem).
@@ -41,6 +42,9 @@ pub enum AppError {
     Forbidden(String),
     /// Several problems with the input, each a `BadUserInput` or `Conflict`.
     Invalid(Vec<AppError>),
+    /// The database cannot be reached now (down, restarting, or no connection free within
+    /// the acquire timeout): the client may retry. Its detail is logged, never sent.
+    Unavailable(DbErr),
     /// A database failure; its detail is logged, never sent.
     Database(DbErr),
     /// Any other failure of ours; its detail is logged, never sent.
@@ -80,6 +84,9 @@ impl AppError {
                 message.clone()
             }
             Self::Invalid(problems) => format!("the input has {} problems", problems.len()),
+            Self::Unavailable(_) => {
+                "the database is unavailable right now; try again in a few seconds".to_owned()
+            }
             Self::Database(_) | Self::Internal(_) => "internal server error".to_owned(),
         }
     }
@@ -92,6 +99,7 @@ impl AppError {
             Self::Conflict { .. } => "CONFLICT",
             Self::Unauthenticated(_) => "UNAUTHENTICATED",
             Self::Forbidden(_) => "FORBIDDEN",
+            Self::Unavailable(_) => "SERVICE_UNAVAILABLE",
             Self::Database(_) | Self::Internal(_) => "INTERNAL_SERVER_ERROR",
         }
     }
@@ -118,6 +126,7 @@ impl AppError {
     pub fn into_graphql(self) -> async_graphql::Error {
         match &self {
             Self::Database(detail) => tracing::error!(error = %detail, "database error"),
+            Self::Unavailable(detail) => tracing::warn!(error = %detail, "database unavailable"),
             Self::Internal(detail) => tracing::error!(error = %detail, "internal error"),
             _ => {}
         }
@@ -143,8 +152,38 @@ impl From<DbErr> for AppError {
                     .into(),
                 field: None,
             },
+            _ if is_unavailable(&err) => Self::Unavailable(err),
             _ => Self::Database(err),
         }
+    }
+}
+
+/// Whether a database error means the database cannot be reached now (rather than that the
+/// statement is wrong): no connection within the acquire timeout, a broken connection, or
+/// PostgreSQL shutting down or starting up.
+pub fn is_unavailable(err: &DbErr) -> bool {
+    use sea_orm::RuntimeErr;
+    use sea_orm::sqlx::Error as SqlxError;
+    let runtime = match err {
+        DbErr::ConnectionAcquire(_) => return true,
+        DbErr::Conn(runtime) | DbErr::Exec(runtime) | DbErr::Query(runtime) => runtime,
+        _ => return false,
+    };
+    let RuntimeErr::SqlxError(sqlx) = runtime else {
+        return matches!(err, DbErr::Conn(_));
+    };
+    match sqlx.as_ref() {
+        SqlxError::Io(_)
+        | SqlxError::Tls(_)
+        | SqlxError::PoolTimedOut
+        | SqlxError::PoolClosed
+        | SqlxError::WorkerCrashed => true,
+        SqlxError::Database(db) => db.code().is_some_and(|code| {
+            // Class 08: connection exception; 57P01-57P03: admin shutdown, crash shutdown,
+            // cannot connect now (starting up or shutting down).
+            code.starts_with("08") || matches!(code.as_ref(), "57P01" | "57P02" | "57P03")
+        }),
+        _ => matches!(err, DbErr::Conn(_)),
     }
 }
 

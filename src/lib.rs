@@ -4,6 +4,8 @@
 //! Dependencies point one way: `http` → `graphql` → `service` → `entity`, with `config`,
 //! `error` and `db` shared below them.
 //!
+//! - [`availability`]: whether the database answers; requests fail fast while it does not,
+//!   and a probe brings the server back (and migrates a database that was down at start).
 //! - [`cli`]: the binary's subcommands (serve, migrate, token, import, export, print-schema).
 //! - [`config`]: the one typed configuration (flags with env fallbacks), parsed once in `main`.
 //! - [`db`]: connect to SQLite or PostgreSQL, run migrations, count SQL statements.
@@ -21,6 +23,7 @@
 //!
 //! [`app`] is the one seam `main` and the tests share: it turns an [`AppState`] into a router.
 
+pub mod availability;
 pub mod cli;
 pub mod config;
 pub mod db;
@@ -67,14 +70,23 @@ pub struct AppState {
     pub limits: graphql::limits::QueryLimits,
     /// The in-process cache of anonymous read answers.
     pub responses: response_cache::ResponseCache,
+    /// How long a DataLoader gathers keys before it queries.
+    pub loader_delay: std::time::Duration,
+    /// Whether the database answers, as last seen.
+    pub availability: availability::Availability,
+    /// How long a client may take to send its request headers.
+    pub header_read_timeout: std::time::Duration,
+    /// How long shutdown waits for in-flight requests.
+    pub shutdown_grace: std::time::Duration,
 }
 
 impl AppState {
-    /// State over a connected, migrated database.
+    /// State over a database pool, with what is known of the database's availability.
     pub fn new(
         config: &Config,
         db: DatabaseConnection,
         sql_statements: SqlStatementCounter,
+        availability: availability::Availability,
     ) -> Self {
         let limits = config.query_limits();
         let schema = graphql::build_schema(db.clone(), limits, config.introspection);
@@ -95,6 +107,10 @@ impl AppState {
             limits,
             // On PostgreSQL other instances write too: serve from the cache only while the
             // listener hears their changes (see `server::prepare_state`).
+            loader_delay: std::time::Duration::from_micros(config.dataloader_delay_us),
+            availability,
+            header_read_timeout: std::time::Duration::from_secs(config.header_read_timeout_secs),
+            shutdown_grace: std::time::Duration::from_secs(config.shutdown_grace_secs),
             responses: response_cache::ResponseCache::new(
                 config.response_cache_mb.saturating_mul(1024 * 1024),
                 std::time::Duration::from_secs(config.response_cache_ttl_secs),

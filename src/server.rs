@@ -1,9 +1,19 @@
 //! Start-up: connect, migrate and seed, build the state, serve until told to stop.
 
+use std::time::Duration;
+
+use axum::extract::ConnectInfo;
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto;
+use hyper_util::server::graceful::GracefulShutdown;
 use sea_orm::DbErr;
 use tokio::net::TcpListener;
+use tower::ServiceExt;
 
+use crate::availability::Availability;
 use crate::config::Config;
+use crate::error::is_unavailable;
 use crate::{AppState, app, db};
 
 /// Why the server could not start or stopped with an error.
@@ -20,11 +30,24 @@ pub enum StartupError {
 /// How long start-up waits for the change listener to connect.
 const LISTENER_START: std::time::Duration = std::time::Duration::from_secs(3);
 
-/// Connects to the configured database and migrates it (creating and seeding a new one).
+/// Opens the pool and migrates the database (creating and seeding a new one). A database that
+/// cannot be reached does not stop start-up: the server answers 503 until it can, and
+/// migrates it then.
 pub async fn prepare_state(config: &Config) -> Result<AppState, StartupError> {
     let (db, sql_statements) = db::connect(config).await?;
-    db::migrate(&db).await?;
-    let state = AppState::new(config, db, sql_statements);
+    let availability = match db::migrate(&db).await {
+        Ok(()) => Availability::ready(),
+        Err(err) if is_unavailable(&err) => {
+            tracing::warn!(
+                error = %err,
+                "the database is unreachable: serving 503 until it answers, then migrating it"
+            );
+            Availability::pending()
+        }
+        Err(err) => return Err(err.into()),
+    };
+    availability.watch(db.clone());
+    let state = AppState::new(config, db, sql_statements, availability.clone());
     if config.is_postgres() && config.response_cache_mb > 0 {
         crate::response_cache::listener::spawn(
             state.responses.clone(),
@@ -32,7 +55,7 @@ pub async fn prepare_state(config: &Config) -> Result<AppState, StartupError> {
         );
         // The database was just reached, so the listener connects in moments; until it
         // does, answers are simply not cached.
-        if !state.responses.listening_within(LISTENER_START).await {
+        if availability.serving() && !state.responses.listening_within(LISTENER_START).await {
             tracing::warn!("not yet listening for changes; the response cache starts off");
         }
     }
@@ -51,16 +74,62 @@ pub async fn serve(config: &Config) -> Result<(), StartupError> {
 }
 
 /// Serves on `listener` until `shutdown` resolves; then stops accepting, lets in-flight
-/// requests finish, and closes the database pool.
+/// requests finish (for at most `SHUTDOWN_GRACE`), and closes the database pool.
+///
+/// Each connection is served by hyper with a header read timeout, so a client that dribbles
+/// its request headers is dropped instead of holding a connection; each request carries the
+/// peer's address (`ConnectInfo`) for per-client rate limits.
 pub async fn serve_until(
     listener: TcpListener,
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), StartupError> {
     let db = state.db.clone();
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown)
-        .await?;
+    let (header_read_timeout, grace) = (state.header_read_timeout, state.shutdown_grace);
+    let router = app(state);
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(header_read_timeout);
+    let connections = GracefulShutdown::new();
+    tokio::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(err) => {
+                    // Out of file descriptors and the like: wait a moment, keep serving.
+                    tracing::warn!(error = %err, "accepting a connection failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let router = router.clone();
+        let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
+            request.extensions_mut().insert(ConnectInfo(peer));
+            router.clone().oneshot(request)
+        });
+        let connection = builder
+            .serve_connection_with_upgrades(TokioIo::new(stream), service)
+            .into_owned();
+        let connection = connections.watch(connection);
+        tokio::spawn(async move {
+            if let Err(err) = connection.await {
+                tracing::debug!(error = %err, "connection ended with an error");
+            }
+        });
+    }
+    drop(listener);
+    tokio::select! {
+        () = connections.shutdown() => {}
+        () = tokio::time::sleep(grace) => {
+            tracing::warn!(grace_secs = grace.as_secs(), "requests still running at the end of the shutdown grace period were dropped");
+        }
+    }
     if let Err(err) = db.close_by_ref().await {
         tracing::warn!(error = %err, "closing the database pool");
     }

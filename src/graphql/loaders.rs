@@ -22,18 +22,17 @@ use crate::service::{companies, film_parts, movies, people, revisions};
 /// This request's loaders.
 pub type Loaders = DataLoader<DbLoader, HashMapCache>;
 
-/// How long a loader waits to gather keys from sibling resolvers before it runs its query.
-const BATCH_DELAY: Duration = Duration::from_millis(1);
-
 /// Makes the loaders for one request, with a cache that lives as long as the request (so
 /// [`prefetch`](crate::graphql::prefetch)ed rows are found again, and no row is loaded twice).
-pub fn for_request(db: &DatabaseConnection) -> Loaders {
+/// `delay` is how long a loader waits to gather keys from sibling resolvers before it runs
+/// its query.
+pub fn for_request(db: &DatabaseConnection, delay: Duration) -> Loaders {
     DataLoader::with_cache(
         DbLoader { db: db.clone() },
         tokio::spawn,
         HashMapCache::default(),
     )
-    .delay(BATCH_DELAY)
+    .delay(delay)
 }
 
 /// Loads film content in batches.

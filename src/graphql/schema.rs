@@ -71,10 +71,11 @@ pub fn prepare_request(
     db: &DatabaseConnection,
     credentials: Credentials,
     responses: &ResponseCache,
+    loader_delay: std::time::Duration,
 ) -> (Request, RequestHandles) {
     let handles = RequestHandles::default();
     let request = request
-        .data(loaders::for_request(db))
+        .data(loaders::for_request(db, loader_delay))
         .data(credentials)
         .data(responses.clone())
         .data(handles.started.clone())

@@ -16,13 +16,15 @@ use async_graphql_axum::rejection::GraphQLRejection;
 use axum::body::{Body, Bytes, to_bytes};
 use axum::extract::{FromRequest, Request, State};
 use axum::http::header::{
-    ALLOW, AUTHORIZATION, CACHE_CONTROL, CONTENT_LENGTH, CONTENT_TYPE, ETAG, IF_NONE_MATCH, VARY,
+    ALLOW, AUTHORIZATION, CACHE_CONTROL, CONTENT_LENGTH, CONTENT_TYPE, ETAG, IF_NONE_MATCH,
+    RETRY_AFTER, VARY,
 };
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use http_body_util::LengthLimitError;
 use serde_json::json;
 use sha2::{Digest, Sha256};
+use std::sync::Arc;
 
 use super::media::{BodyMediaError, ResponseMedia, check_body_media, negotiate};
 use super::persisted::PersistedQueryError;
@@ -30,7 +32,7 @@ use crate::AppState;
 use crate::graphql::auth::Credentials;
 use crate::graphql::extensions::with_code;
 use crate::graphql::{Preflight, preflight, prepare_request};
-use crate::response_cache::{CachedResponse, Lookup, entry_key};
+use crate::response_cache::{CachedResponse, Lookup, Ticket, entry_key};
 
 /// `POST /graphql`.
 pub async fn graphql_post(State(state): State<AppState>, request: Request) -> Response {
@@ -79,10 +81,17 @@ pub async fn graphql_post(State(state): State<AppState>, request: Request) -> Re
     let request = Request::from_parts(parts, Body::from(bytes));
     match GraphQLBatchRequest::<GraphQLRejection>::from_request(request, &()).await {
         Ok(batch) => match batch.into_inner() {
-            BatchRequest::Single(mut request) => match admit(&state, media, &mut request) {
-                Ok(checked) => execute(&state, media, request, checked, credentials, None).await,
-                Err(refused) => *refused,
-            },
+            BatchRequest::Single(mut request) => {
+                match admit(&state, media, &mut request, &credentials) {
+                    Ok(Admitted::Cached(answer)) => {
+                        public_answer(&state, media, &answer, None, "HIT")
+                    }
+                    Ok(Admitted::Run(checked, ticket)) => {
+                        execute(&state, media, request, checked, ticket, credentials, None).await
+                    }
+                    Err(refused) => *refused,
+                }
+            }
             BatchRequest::Batch(_) => request_error(
                 media,
                 StatusCode::BAD_REQUEST,
@@ -121,8 +130,14 @@ pub async fn graphql_get(State(state): State<AppState>, request: Request) -> Res
             );
         }
     };
-    let checked = match admit(&state, media, &mut request) {
-        Ok(checked) => checked,
+    let conditional = Conditional {
+        if_none_match: if_none_match.unwrap_or_default(),
+    };
+    let (checked, ticket) = match admit(&state, media, &mut request, &credentials) {
+        Ok(Admitted::Cached(answer)) => {
+            return public_answer(&state, media, &answer, Some(&conditional), "HIT");
+        }
+        Ok(Admitted::Run(checked, ticket)) => (checked, ticket),
         Err(refused) => return *refused,
     };
     if checked.operation == Some(OperationType::Mutation) {
@@ -136,14 +151,12 @@ pub async fn graphql_get(State(state): State<AppState>, request: Request) -> Res
             .insert(ALLOW, HeaderValue::from_static("POST"));
         return response;
     }
-    let conditional = Conditional {
-        if_none_match: if_none_match.unwrap_or_default(),
-    };
     execute(
         &state,
         media,
         request,
         checked,
+        ticket,
         credentials,
         Some(conditional),
     )
@@ -186,13 +199,26 @@ fn credentials(headers: &HeaderMap) -> Credentials {
     Credentials::new(Some(token.to_owned()))
 }
 
-/// Checks a request before it runs: fills in a persisted query, refuses an empty one, and runs
-/// the pre-flight (size, shape, variables), once per request. `Err` is the answer to send.
+/// What [`admit`] decided.
+enum Admitted {
+    /// The response cache has the answer.
+    Cached(Arc<CachedResponse>),
+    /// Run it (and, with a ticket, keep the answer).
+    Run(Preflight, Option<Ticket>),
+}
+
+/// Checks a request before it runs: fills in a persisted query, refuses an empty one, answers
+/// an anonymous request from the response cache when it can, and otherwise runs the
+/// pre-flight (size, shape, variables), once per request. `Err` is the answer to send.
+///
+/// The cache is asked before the pre-flight: it only holds answers to requests that passed
+/// it, and an equal key means an equal document, so the same request would pass again.
 fn admit(
     state: &AppState,
     media: ResponseMedia,
     request: &mut GraphQLRequest,
-) -> Result<Preflight, Box<Response>> {
+    credentials: &Credentials,
+) -> Result<Admitted, Box<Response>> {
     if let Err(refused) = state.persisted.resolve(request) {
         return Err(Box::new(persisted_query_refused(media, refused)));
     }
@@ -203,29 +229,10 @@ fn admit(
             "the request has no `query`",
         )));
     }
-    let checked = preflight(request, &state.limits);
-    if !checked.errors.is_empty() {
-        let errors = GraphQLResponse::from_errors(checked.errors);
-        return Err(Box::new(graphql_response(media, errors, false)));
-    }
-    Ok(checked)
-}
-
-/// Runs a request `admit` let through. An anonymous query is answered from the response
-/// cache when it can be, and its successful answer kept there. `conditional` is `Some` for a
-/// GET: an anonymous GET that succeeds is cacheable by browsers and CDNs too
-/// (`Cache-Control`, `ETag`, `Surrogate-Key`, and `304` for a matching `If-None-Match`).
-async fn execute(
-    state: &AppState,
-    media: ResponseMedia,
-    request: GraphQLRequest,
-    checked: Preflight,
-    credentials: Credentials,
-    conditional: Option<Conditional>,
-) -> Response {
-    let private = credentials.present();
     state.graphql_requests.increment();
-    let lookup = if !private && checked.operation == Some(OperationType::Query) {
+    let lookup = if credentials.present() {
+        Lookup::Bypass
+    } else {
         let variables = serde_json::to_value(&request.variables).unwrap_or_default();
         let key = entry_key(
             &request.query,
@@ -233,17 +240,46 @@ async fn execute(
             &variables,
         );
         state.responses.lookup(key)
-    } else {
-        Lookup::Bypass
     };
     let ticket = match lookup {
-        Lookup::Hit(cached) => {
-            return public_answer(state, media, &cached, conditional.as_ref(), "HIT");
-        }
+        Lookup::Hit(answer) => return Ok(Admitted::Cached(answer)),
         Lookup::Miss(ticket) => Some(ticket),
         Lookup::Bypass => None,
     };
-    let (request, handles) = prepare_request(request, &state.db, credentials, &state.responses);
+    let checked = preflight(request, &state.limits);
+    if !checked.errors.is_empty() {
+        let errors = GraphQLResponse::from_errors(checked.errors);
+        return Err(Box::new(graphql_response(media, errors, false)));
+    }
+    // Only queries are kept (a mutation's answer is never replayed).
+    let ticket = ticket.filter(|_| checked.operation == Some(OperationType::Query));
+    Ok(Admitted::Run(checked, ticket))
+}
+
+/// Runs a request `admit` let through; with a `ticket`, its successful answer is kept in the
+/// response cache. `conditional` is `Some` for a GET: an anonymous GET that succeeds is
+/// cacheable by browsers and CDNs too (`Cache-Control`, `ETag`, `Surrogate-Key`, and `304`
+/// for a matching `If-None-Match`).
+async fn execute(
+    state: &AppState,
+    media: ResponseMedia,
+    request: GraphQLRequest,
+    checked: Preflight,
+    ticket: Option<Ticket>,
+    credentials: Credentials,
+    conditional: Option<Conditional>,
+) -> Response {
+    let private = credentials.present();
+    if !state.availability.serving() {
+        return unavailable(media);
+    }
+    let (request, handles) = prepare_request(
+        request,
+        &state.db,
+        credentials,
+        &state.responses,
+        state.loader_delay,
+    );
     // Past the timeout the operation is dropped, and its SQL with it.
     let Ok(mut response) =
         tokio::time::timeout(state.request_timeout, state.schema.execute(request)).await
@@ -254,10 +290,24 @@ async fn execute(
         shape.apply(&mut response.data);
     }
     let succeeded = response.errors.is_empty();
-    let serialized = match serialize(media, response, handles.started.get()) {
+    let database_away = response
+        .errors
+        .iter()
+        .any(|error| has_code(error, UNAVAILABLE));
+    if database_away {
+        state.availability.mark_down();
+    }
+    // Nothing to show and the database away: per the spec, a 5xx for the new media type.
+    let status_503 = database_away
+        && response.data == async_graphql::Value::Null
+        && media == ResponseMedia::GraphQLResponseJson;
+    let mut serialized = match serialize(media, response, handles.started.get()) {
         Ok(serialized) => serialized,
         Err(failed) => return *failed,
     };
+    if status_503 {
+        serialized.status = StatusCode::SERVICE_UNAVAILABLE;
+    }
     if private {
         let mut response = with_media(serialized.status, media, serialized.body);
         // An answer given to a token (revisions, tokens) is never for a shared cache.
@@ -419,6 +469,34 @@ fn request_error(media: ResponseMedia, status: StatusCode, message: &str) -> Res
     };
     let body = json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
     with_media(status, media, body.to_string().into_bytes())
+}
+
+/// `extensions.code` of an error that means the database is away.
+const UNAVAILABLE: &str = "SERVICE_UNAVAILABLE";
+
+fn has_code(error: &async_graphql::ServerError, code: &str) -> bool {
+    error
+        .extensions
+        .as_ref()
+        .and_then(|extensions| extensions.get("code"))
+        .is_some_and(|value| *value == async_graphql::Value::String(code.to_owned()))
+}
+
+/// The answer while the database is known to be away: at once, without waiting on the pool.
+fn unavailable(media: ResponseMedia) -> Response {
+    let body = json!({ "errors": [{
+        "message": "the database is unavailable right now; try again in a few seconds",
+        "extensions": { "code": UNAVAILABLE }
+    }] });
+    let mut response = with_media(
+        StatusCode::SERVICE_UNAVAILABLE,
+        media,
+        body.to_string().into_bytes(),
+    );
+    response
+        .headers_mut()
+        .insert(RETRY_AFTER, HeaderValue::from_static("1"));
+    response
 }
 
 fn timed_out(media: ResponseMedia, limit: std::time::Duration) -> Response {

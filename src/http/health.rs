@@ -1,5 +1,7 @@
-//! Health for load balancers: `GET /healthz` (the database answers) and `GET /readyz` (the
-//! database answers and has every migration: the instance can take traffic).
+//! Health for load balancers: `GET /healthz` (the process is alive; it also says whether the
+//! database answers, but stays 200 when it does not, so a database outage never gets healthy
+//! processes restarted) and `GET /readyz` (the database answers and has every migration: the
+//! instance can take traffic).
 
 use axum::Json;
 use axum::extract::State;
@@ -8,19 +10,17 @@ use serde_json::{Value, json};
 
 use crate::{AppState, db};
 
-/// Reports whether the database answers: 200, or 503.
+/// The process is alive: always 200, with whether the database answers.
 pub async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
-    if db::ping(&state.db).await {
-        (
-            StatusCode::OK,
-            Json(json!({ "status": "ok", "database": "up" })),
-        )
+    let database = if state.availability.serving() && db::ping(&state.db).await {
+        "up"
     } else {
-        (
-            StatusCode::SERVICE_UNAVAILABLE,
-            Json(json!({ "status": "unavailable", "database": "down" })),
-        )
-    }
+        "down"
+    };
+    (
+        StatusCode::OK,
+        Json(json!({ "status": "ok", "database": database })),
+    )
 }
 
 /// Reports whether this instance can serve: 200 when the database answers and is fully
@@ -32,7 +32,7 @@ pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) 
             Json(json!({ "status": "not ready", "reason": reason })),
         )
     };
-    if !db::ping(&state.db).await {
+    if !state.availability.serving() || !db::ping(&state.db).await {
         return unready("the database does not answer".into());
     }
     match db::pending_migrations(&state.db).await {

@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use filmserver::config::Config;
-use filmserver::{AppState, SqlStatementCounter, app, server};
+use filmserver::{AppState, SqlStatementCounter, server};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
@@ -223,20 +223,26 @@ pub async fn spawn_app_with(
 ) -> Option<TestApp> {
     let mut database = TestDatabase::create(backend).await?;
     configure(&mut database.config);
-    Some(serve(backend, std::sync::Arc::new(database)).await)
+    let config = database.config.clone();
+    Some(serve(backend, std::sync::Arc::new(database), &config).await)
 }
 
-/// Serves a new instance of the app on `database`.
-async fn serve(backend: Backend, database: std::sync::Arc<TestDatabase>) -> TestApp {
-    let state = server::prepare_state(&database.config)
+/// Serves a new instance of the app on `database`, configured by `config`.
+async fn serve(
+    backend: Backend,
+    database: std::sync::Arc<TestDatabase>,
+    config: &Config,
+) -> TestApp {
+    let state = server::prepare_state(config)
         .await
         .expect("the app starts on its database");
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
     let address = format!("http://{}", listener.local_addr().expect("local address"));
-    let router = app(state.clone());
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, router).await;
-    });
+    tokio::spawn(server::serve_until(
+        listener,
+        state.clone(),
+        std::future::pending(),
+    ));
     TestApp {
         address,
         backend,
@@ -249,7 +255,19 @@ async fn serve(backend: Backend, database: std::sync::Arc<TestDatabase>) -> Test
 impl TestApp {
     /// A second server instance on the same database (as behind a load balancer).
     pub async fn another_instance(&self) -> TestApp {
-        serve(self.backend, self.database.clone()).await
+        self.another_instance_with(|_| {}).await
+    }
+
+    /// Like [`another_instance`](Self::another_instance), configured by `configure` first.
+    pub async fn another_instance_with(&self, configure: impl FnOnce(&mut Config)) -> TestApp {
+        let mut config = self.database.config.clone();
+        configure(&mut config);
+        serve(self.backend, self.database.clone(), &config).await
+    }
+
+    /// The database URL the app was started with.
+    pub fn database_url(&self) -> String {
+        self.database.config.effective_database_url()
     }
 }
 

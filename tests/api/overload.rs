@@ -93,3 +93,29 @@ async fn an_operation_over_the_time_limit_is_cancelled_with_its_sql() {
         "the server serves on"
     );
 }
+
+#[tokio::test]
+async fn a_client_dribbling_its_headers_is_dropped() {
+    use tokio::io::AsyncReadExt;
+    let app = spawn_app_with(Backend::Sqlite, |config| config.header_read_timeout_secs = 1)
+        .await
+        .expect("a SQLite app");
+    let address = app.address.trim_start_matches("http://").to_owned();
+    let mut slow = TcpStream::connect(&address).await.expect("connect");
+    slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: t\r\n")
+        .await
+        .expect("write a first header");
+    // The rest never comes: the server must close the connection (it may answer 408 first).
+    let mut answer = Vec::new();
+    let closed = tokio::time::timeout(Duration::from_secs(20), slow.read_to_end(&mut answer))
+        .await
+        .expect("the server closed the connection instead of waiting forever");
+    assert!(closed.is_ok() || answer.is_empty());
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(
+        answer.is_empty() || answer.starts_with("HTTP/1.1 408"),
+        "{answer}"
+    );
+    // And it serves everyone else as before.
+    assert_eq!(app.get("/healthz", "").await.status, 200);
+}
