@@ -6,6 +6,11 @@ use clap::Parser;
 use filmserver::config::{Cli, Command};
 use filmserver::{cli, telemetry};
 
+/// mimalloc rather than the system allocator: a request allocates many small values (rows,
+/// GraphQL values, JSON), and glibc's malloc spent a fifth of the uncached list's CPU time.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
