@@ -259,6 +259,30 @@ pub struct Config {
     )]
     pub request_timeout_ms: u64,
 
+    /// Mutations a token may make per minute (in bursts of up to as many); more get 429 with
+    /// `Retry-After`. 0: no limit.
+    #[arg(
+        long,
+        env = "MUTATIONS_PER_MINUTE_PER_TOKEN",
+        default_value_t = 120,
+        global = true
+    )]
+    pub mutations_per_minute_per_token: u32,
+
+    /// Mutations one client address may make per minute, whatever its token. 0: no limit.
+    #[arg(
+        long,
+        env = "MUTATIONS_PER_MINUTE_PER_ADDRESS",
+        default_value_t = 300,
+        global = true
+    )]
+    pub mutations_per_minute_per_address: u32,
+
+    /// Take the client address from the last `X-Forwarded-For` entry (only behind a proxy
+    /// that sets it; otherwise clients could pick their own address).
+    #[arg(long, env = "TRUST_FORWARDED_FOR", default_value_t = false, action = clap::ArgAction::Set, global = true)]
+    pub trust_forwarded_for: bool,
+
     /// Seconds a client may take to send its request headers; a slower one is disconnected.
     #[arg(
         long,
@@ -354,6 +378,9 @@ impl Config {
             max_concurrent_requests: 256,
             request_timeout_ms: 10_000,
             header_read_timeout_secs: 10,
+            mutations_per_minute_per_token: 120,
+            mutations_per_minute_per_address: 300,
+            trust_forwarded_for: false,
             shutdown_grace_secs: 30,
             graphiql: true,
             introspection: true,

@@ -54,6 +54,10 @@ pub struct AppState {
     pub sql_statements: SqlStatementCounter,
     /// GraphQL requests served so far.
     pub graphql_requests: http::metrics::RequestCounter,
+    /// GraphQL requests by operation and outcome, and their latency.
+    pub http_metrics: http::metrics::HttpMetrics,
+    /// Most connections the pool may open.
+    pub db_max_connections: u32,
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
     /// How anonymous GET answers may be cached.
@@ -76,6 +80,10 @@ pub struct AppState {
     pub availability: availability::Availability,
     /// How long a client may take to send its request headers.
     pub header_read_timeout: std::time::Duration,
+    /// Mutation rate limits, per token and per client address.
+    pub mutation_limits: http::rate_limit::MutationLimits,
+    /// Whether the client address comes from `X-Forwarded-For` (behind a trusted proxy).
+    pub trust_forwarded_for: bool,
     /// How long shutdown waits for in-flight requests.
     pub shutdown_grace: std::time::Duration,
 }
@@ -95,6 +103,8 @@ impl AppState {
             schema,
             sql_statements,
             graphql_requests: http::metrics::RequestCounter::default(),
+            http_metrics: http::metrics::HttpMetrics::default(),
+            db_max_connections: config.db_max_connections,
             max_body_bytes: config.max_body_bytes,
             cache: http::caching::CachePolicy {
                 max_age: config.cache_max_age,
@@ -109,6 +119,15 @@ impl AppState {
             // listener hears their changes (see `server::prepare_state`).
             loader_delay: std::time::Duration::from_micros(config.dataloader_delay_us),
             availability,
+            mutation_limits: http::rate_limit::MutationLimits {
+                per_token: http::rate_limit::RateLimiter::new(
+                    config.mutations_per_minute_per_token,
+                ),
+                per_address: http::rate_limit::RateLimiter::new(
+                    config.mutations_per_minute_per_address,
+                ),
+            },
+            trust_forwarded_for: config.trust_forwarded_for,
             header_read_timeout: std::time::Duration::from_secs(config.header_read_timeout_secs),
             shutdown_grace: std::time::Duration::from_secs(config.shutdown_grace_secs),
             responses: response_cache::ResponseCache::new(

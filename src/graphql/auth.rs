@@ -29,6 +29,11 @@ impl Credentials {
     pub fn present(&self) -> bool {
         self.bearer.is_some()
     }
+
+    /// The bearer token as sent (for rate limiting by token; never logged).
+    pub fn bearer(&self) -> Option<&str> {
+        self.bearer.as_deref()
+    }
 }
 
 /// The principal of this request, if its token is valid and has at least `role`:

@@ -14,7 +14,7 @@ use async_graphql::{BatchRequest, Request as GraphQLRequest, Response as GraphQL
 use async_graphql_axum::GraphQLBatchRequest;
 use async_graphql_axum::rejection::GraphQLRejection;
 use axum::body::{Body, Bytes, to_bytes};
-use axum::extract::{FromRequest, Request, State};
+use axum::extract::{ConnectInfo, FromRequest, Request, State};
 use axum::http::header::{
     ALLOW, AUTHORIZATION, CACHE_CONTROL, CONTENT_LENGTH, CONTENT_TYPE, ETAG, IF_NONE_MATCH,
     RETRY_AFTER, VARY,
@@ -24,10 +24,12 @@ use axum::response::{IntoResponse, Response};
 use http_body_util::LengthLimitError;
 use serde_json::json;
 use sha2::{Digest, Sha256};
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
 use super::media::{BodyMediaError, ResponseMedia, check_body_media, negotiate};
 use super::persisted::PersistedQueryError;
+use super::request_log::GraphQLOutcome;
 use crate::AppState;
 use crate::graphql::auth::Credentials;
 use crate::graphql::extensions::with_code;
@@ -40,6 +42,7 @@ pub async fn graphql_post(State(state): State<AppState>, request: Request) -> Re
         return not_acceptable();
     };
     let credentials = credentials(request.headers());
+    let client = client_address(&request, state.trust_forwarded_for);
     match check_body_media(request.headers()) {
         Ok(()) => {}
         Err(BodyMediaError::Missing) => {
@@ -82,15 +85,24 @@ pub async fn graphql_post(State(state): State<AppState>, request: Request) -> Re
     match GraphQLBatchRequest::<GraphQLRejection>::from_request(request, &()).await {
         Ok(batch) => match batch.into_inner() {
             BatchRequest::Single(mut request) => {
-                match admit(&state, media, &mut request, &credentials) {
+                let operation = operation_name(&request);
+                let response = match admit(&state, media, &mut request, &credentials) {
                     Ok(Admitted::Cached(answer)) => {
                         public_answer(&state, media, &answer, None, "HIT")
+                    }
+                    Ok(Admitted::Run(checked, _))
+                        if checked.operation == Some(OperationType::Mutation)
+                            && let Err(wait) =
+                                state.mutation_limits.take(credentials.bearer(), client) =>
+                    {
+                        rate_limited(media, wait)
                     }
                     Ok(Admitted::Run(checked, ticket)) => {
                         execute(&state, media, request, checked, ticket, credentials, None).await
                     }
                     Err(refused) => *refused,
-                }
+                };
+                named(response, operation)
             }
             BatchRequest::Batch(_) => request_error(
                 media,
@@ -117,7 +129,7 @@ pub async fn graphql_get(State(state): State<AppState>, request: Request) -> Res
         .get(IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let mut request = match GraphQLBatchRequest::<GraphQLRejection>::from_request(request, &())
+    let request = match GraphQLBatchRequest::<GraphQLRejection>::from_request(request, &())
         .await
         .map(|batch| batch.into_inner())
     {
@@ -130,9 +142,24 @@ pub async fn graphql_get(State(state): State<AppState>, request: Request) -> Res
             );
         }
     };
+    let operation = operation_name(&request);
     let conditional = Conditional {
         if_none_match: if_none_match.unwrap_or_default(),
     };
+    named(
+        answer_get(state, media, request, credentials, conditional).await,
+        operation,
+    )
+}
+
+/// `GET /graphql` once the request is read.
+async fn answer_get(
+    state: AppState,
+    media: ResponseMedia,
+    mut request: GraphQLRequest,
+    credentials: Credentials,
+    conditional: Conditional,
+) -> Response {
     let (checked, ticket) = match admit(&state, media, &mut request, &credentials) {
         Ok(Admitted::Cached(answer)) => {
             return public_answer(&state, media, &answer, Some(&conditional), "HIT");
@@ -309,7 +336,12 @@ async fn execute(
         serialized.status = StatusCode::SERVICE_UNAVAILABLE;
     }
     if private {
-        let mut response = with_media(serialized.status, media, serialized.body);
+        let mut response = with_media(
+            serialized.status,
+            media,
+            serialized.body,
+            serialized.error_code.as_deref(),
+        );
         // An answer given to a token (revisions, tokens) is never for a shared cache.
         response
             .headers_mut()
@@ -317,7 +349,12 @@ async fn execute(
         return response;
     }
     if !succeeded {
-        return with_media(serialized.status, media, serialized.body);
+        return with_media(
+            serialized.status,
+            media,
+            serialized.body,
+            serialized.error_code.as_deref(),
+        );
     }
     let answer = CachedResponse {
         body: serialized.body,
@@ -345,7 +382,7 @@ fn public_answer(
     conditional: Option<&Conditional>,
     cache_status: &'static str,
 ) -> Response {
-    let mut response = with_media(StatusCode::OK, media, answer.body.clone());
+    let mut response = with_media(StatusCode::OK, media, answer.body.clone(), None);
     let headers = response.headers_mut();
     headers.insert(X_CACHE, HeaderValue::from_static(cache_status));
     let Some(conditional) = conditional else {
@@ -396,6 +433,8 @@ struct Serialized {
     status: StatusCode,
     body: Bytes,
     etag: String,
+    /// The first error's `extensions.code`, if any.
+    error_code: Option<String>,
 }
 
 /// Serializes an executed (or refused) GraphQL response with the spec's status code; `Err`
@@ -430,6 +469,12 @@ fn serialize(
             "internal server error",
         )));
     };
+    let error_code = response.errors.first().map(|error| {
+        match error.extensions.as_ref().and_then(|e| e.get("code")) {
+            Some(async_graphql::Value::String(code)) => code.clone(),
+            _ => "NO_CODE".to_owned(),
+        }
+    });
     let status = match (executed, media) {
         (false, ResponseMedia::GraphQLResponseJson) => StatusCode::BAD_REQUEST,
         _ => StatusCode::OK,
@@ -439,24 +484,78 @@ fn serialize(
         status,
         body: Bytes::from(body),
         etag: format!("\"{}\"", &digest[..32]),
+        error_code,
     })
 }
 
 /// An answer that did not execute (refused before it ran), with the spec's status code.
 fn graphql_response(media: ResponseMedia, response: GraphQLResponse, executed: bool) -> Response {
     match serialize(media, response, executed) {
-        Ok(serialized) => with_media(serialized.status, media, serialized.body),
+        Ok(serialized) => with_media(
+            serialized.status,
+            media,
+            serialized.body,
+            serialized.error_code.as_deref(),
+        ),
         Err(failed) => *failed,
     }
 }
 
-fn with_media(status: StatusCode, media: ResponseMedia, body: impl Into<Bytes>) -> Response {
+/// A response of `media` type; `error_code` (the first error's `extensions.code`) is kept on
+/// the response for the request log and metrics.
+fn with_media(
+    status: StatusCode,
+    media: ResponseMedia,
+    body: impl Into<Bytes>,
+    error_code: Option<&str>,
+) -> Response {
     let body: Bytes = body.into();
     let mut response = (status, body).into_response();
     let headers = response.headers_mut();
     headers.insert(CONTENT_TYPE, HeaderValue::from_static(media.content_type()));
     // The answer depends on these request headers: caches must key on them.
     headers.insert(VARY, HeaderValue::from_static("Accept, Authorization"));
+    response.extensions_mut().insert(GraphQLOutcome {
+        operation: None,
+        error_code: error_code.map(str::to_owned),
+    });
+    response
+}
+
+/// The operation's name, for the log and metrics: the request's `operationName`, else the
+/// name of a document's first operation (`query FilmPage { … }`), read without parsing.
+fn operation_name(request: &GraphQLRequest) -> Option<String> {
+    if let Some(name) = &request.operation_name {
+        return Some(name.clone());
+    }
+    let mut rest = request
+        .query
+        .trim_start_matches(['\u{feff}', ' ', '\t', '\n', '\r', ',']);
+    while rest.starts_with('#') {
+        rest = rest
+            .split_once('\n')
+            .map_or("", |(_, after)| after)
+            .trim_start_matches([' ', '\t', '\n', '\r', ',']);
+    }
+    let after_keyword = ["query", "mutation", "subscription"]
+        .iter()
+        .find_map(|keyword| rest.strip_prefix(keyword))?;
+    let name_start = after_keyword.trim_start_matches([' ', '\t', '\n', '\r', ',']);
+    if name_start.len() == after_keyword.len() {
+        return None; // `queryX`: not the keyword
+    }
+    let name: String = name_start
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect();
+    (!name.is_empty() && !name.starts_with(|c: char| c.is_ascii_digit())).then_some(name)
+}
+
+/// Names the operation on the outcome the request log reads.
+fn named(mut response: Response, operation: Option<String>) -> Response {
+    if let Some(outcome) = response.extensions_mut().get_mut::<GraphQLOutcome>() {
+        outcome.operation = operation;
+    }
     response
 }
 
@@ -468,7 +567,45 @@ fn request_error(media: ResponseMedia, status: StatusCode, message: &str) -> Res
         _ => "BAD_REQUEST",
     };
     let body = json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
-    with_media(status, media, body.to_string().into_bytes())
+    with_media(status, media, body.to_string().into_bytes(), Some(code))
+}
+
+/// The client's address: the peer's, or with `trust_forwarded_for` (behind a proxy that sets
+/// it) the last address in `X-Forwarded-For`.
+fn client_address(request: &Request, trust_forwarded_for: bool) -> Option<IpAddr> {
+    if trust_forwarded_for
+        && let Some(forwarded) = request
+            .headers()
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.rsplit(',').next())
+            .and_then(|v| v.trim().parse().ok())
+    {
+        return Some(forwarded);
+    }
+    request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|info| info.0.ip())
+}
+
+/// 429: this client has used its allowance of mutations for now.
+fn rate_limited(media: ResponseMedia, wait: std::time::Duration) -> Response {
+    let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
+    let body = json!({ "errors": [{
+        "message": format!("too many mutations: retry in {seconds} s"),
+        "extensions": { "code": "RATE_LIMITED", "retryAfterSeconds": seconds }
+    }] });
+    let mut response = with_media(
+        StatusCode::TOO_MANY_REQUESTS,
+        media,
+        body.to_string().into_bytes(),
+        Some("RATE_LIMITED"),
+    );
+    if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
+        response.headers_mut().insert(RETRY_AFTER, value);
+    }
+    response
 }
 
 /// `extensions.code` of an error that means the database is away.
@@ -492,6 +629,7 @@ fn unavailable(media: ResponseMedia) -> Response {
         StatusCode::SERVICE_UNAVAILABLE,
         media,
         body.to_string().into_bytes(),
+        Some(UNAVAILABLE),
     );
     response
         .headers_mut()
@@ -508,6 +646,7 @@ fn timed_out(media: ResponseMedia, limit: std::time::Duration) -> Response {
         StatusCode::SERVICE_UNAVAILABLE,
         media,
         body.to_string().into_bytes(),
+        Some("TIMEOUT"),
     )
 }
 
@@ -525,4 +664,27 @@ fn not_acceptable() -> Response {
         StatusCode::NOT_ACCEPTABLE,
         "accept `application/graphql-response+json` or `application/json`",
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn name_of(query: &str) -> Option<String> {
+        operation_name(&GraphQLRequest::new(query))
+    }
+
+    #[test]
+    fn the_operation_name_comes_from_the_document_when_not_given() {
+        assert_eq!(name_of("query FilmPage { a }").as_deref(), Some("FilmPage"));
+        assert_eq!(
+            name_of("# comment\n  mutation Rename($x: Int) { a }").as_deref(),
+            Some("Rename")
+        );
+        assert_eq!(name_of("{ a }"), None);
+        assert_eq!(name_of("query { a }"), None);
+        assert_eq!(name_of("queryX { a }"), None);
+        let given = GraphQLRequest::new("query A { a }").operation_name("B");
+        assert_eq!(operation_name(&given).as_deref(), Some("B"));
+    }
 }

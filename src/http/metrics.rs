@@ -1,9 +1,15 @@
-//! `GET /metrics`: counters in the Prometheus text format: the GraphQL requests served, the SQL
-//! statements the pool has run (the benchmark divides one by the other), and the response
-//! cache's hits, misses, invalidations and size.
+//! `GET /metrics`: the Prometheus text format: GraphQL requests by operation and outcome, a
+//! latency histogram, the SQL statements the pool has run (the benchmark divides them by the
+//! requests), the pool's connections, whether the database is up, and the response cache's
+//! hits, misses, invalidations and size.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use sea_orm::{DatabaseConnection, DbBackend};
 
 use axum::extract::State;
 use axum::http::header::CONTENT_TYPE;
@@ -27,9 +33,131 @@ impl RequestCounter {
     }
 }
 
-/// The counters, as Prometheus text.
+/// Upper bounds of the latency histogram's buckets, in seconds.
+const BUCKETS: [f64; 13] = [
+    0.000_5, 0.001, 0.002_5, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0,
+];
+
+/// Operation names counted under their own label; the rest count as `other` (clients choose
+/// names, and each label value is a time series).
+const MAX_OPERATION_LABELS: usize = 100;
+
+/// GraphQL requests by operation and outcome, and their latency (shared by clones).
+#[derive(Clone, Default)]
+pub struct HttpMetrics(Arc<HttpMetricsInner>);
+
+#[derive(Default)]
+struct HttpMetricsInner {
+    buckets: [AtomicU64; BUCKETS.len()],
+    count: AtomicU64,
+    sum_micros: AtomicU64,
+    by_outcome: Mutex<HashMap<(String, String), u64>>,
+}
+
+impl HttpMetrics {
+    /// Counts one answered GraphQL request.
+    pub fn observe(&self, operation: Option<&str>, outcome: &str, elapsed: Duration) {
+        let inner = &self.0;
+        let seconds = elapsed.as_secs_f64();
+        for (bound, bucket) in BUCKETS.iter().zip(&inner.buckets) {
+            if seconds <= *bound {
+                bucket.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        inner.count.fetch_add(1, Ordering::Relaxed);
+        inner.sum_micros.fetch_add(
+            u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX),
+            Ordering::Relaxed,
+        );
+        let Ok(mut by_outcome) = inner.by_outcome.lock() else {
+            return;
+        };
+        let operation = label(operation);
+        let known = by_outcome.keys().any(|(op, _)| *op == operation);
+        let distinct = by_outcome.len();
+        let operation = if known || distinct < MAX_OPERATION_LABELS {
+            operation
+        } else {
+            "other".to_owned()
+        };
+        *by_outcome
+            .entry((operation, label(Some(outcome))))
+            .or_default() += 1;
+    }
+
+    fn render(&self, out: &mut String) {
+        let inner = &self.0;
+        out.push_str(
+            "# HELP filmserver_graphql_requests_by_outcome_total GraphQL requests by operation name and outcome (OK or the first error code).\n\
+             # TYPE filmserver_graphql_requests_by_outcome_total counter\n",
+        );
+        if let Ok(by_outcome) = inner.by_outcome.lock() {
+            let mut rows: Vec<_> = by_outcome.iter().collect();
+            rows.sort();
+            for ((operation, outcome), count) in rows {
+                let _ = writeln!(
+                    out,
+                    "filmserver_graphql_requests_by_outcome_total{{operation=\"{operation}\",outcome=\"{outcome}\"}} {count}"
+                );
+            }
+        }
+        out.push_str(
+            "# HELP filmserver_graphql_request_duration_seconds Time to answer a GraphQL request.\n\
+             # TYPE filmserver_graphql_request_duration_seconds histogram\n",
+        );
+        for (bound, bucket) in BUCKETS.iter().zip(&inner.buckets) {
+            let _ = writeln!(
+                out,
+                "filmserver_graphql_request_duration_seconds_bucket{{le=\"{bound}\"}} {}",
+                bucket.load(Ordering::Relaxed)
+            );
+        }
+        let count = inner.count.load(Ordering::Relaxed);
+        let _ = writeln!(
+            out,
+            "filmserver_graphql_request_duration_seconds_bucket{{le=\"+Inf\"}} {count}\n\
+             filmserver_graphql_request_duration_seconds_sum {}\n\
+             filmserver_graphql_request_duration_seconds_count {count}",
+            inner.sum_micros.load(Ordering::Relaxed) as f64 / 1e6
+        );
+    }
+}
+
+/// A label value: a GraphQL name as given, `anonymous` for none, `invalid` for anything else
+/// (so no client text reaches the output unchecked).
+fn label(name: Option<&str>) -> String {
+    match name {
+        None | Some("") => "anonymous".to_owned(),
+        Some(name)
+            if name.len() <= 64
+                && name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') =>
+        {
+            name.to_owned()
+        }
+        Some(_) => "invalid".to_owned(),
+    }
+}
+
+/// The pool's connections: (open, idle).
+fn pool_connections(db: &DatabaseConnection) -> (u32, usize) {
+    match db.get_database_backend() {
+        DbBackend::Postgres => {
+            let pool = db.get_postgres_connection_pool();
+            (pool.size(), pool.num_idle())
+        }
+        DbBackend::Sqlite => {
+            let pool = db.get_sqlite_connection_pool();
+            (pool.size(), pool.num_idle())
+        }
+        _ => (0, 0),
+    }
+}
+
+/// The metrics, as Prometheus text.
 pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     let cache = state.responses.stats();
+    let (open, idle) = pool_connections(&state.db);
     let body = format!(
         "# HELP filmserver_graphql_requests_total GraphQL requests served.\n\
          # TYPE filmserver_graphql_requests_total counter\n\
@@ -51,7 +179,19 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
          filmserver_response_cache_entries {}\n\
          # HELP filmserver_response_cache_bytes Bytes held in the response cache.\n\
          # TYPE filmserver_response_cache_bytes gauge\n\
-         filmserver_response_cache_bytes {}\n",
+         filmserver_response_cache_bytes {}\n\
+         # HELP filmserver_db_pool_connections Connections the database pool holds.\n\
+         # TYPE filmserver_db_pool_connections gauge\n\
+         filmserver_db_pool_connections {open}\n\
+         # HELP filmserver_db_pool_idle_connections Pool connections not in use.\n\
+         # TYPE filmserver_db_pool_idle_connections gauge\n\
+         filmserver_db_pool_idle_connections {idle}\n\
+         # HELP filmserver_db_pool_max_connections Most connections the pool may open.\n\
+         # TYPE filmserver_db_pool_max_connections gauge\n\
+         filmserver_db_pool_max_connections {}\n\
+         # HELP filmserver_database_up Whether the database answered, as last seen (1 or 0).\n\
+         # TYPE filmserver_database_up gauge\n\
+         filmserver_database_up {}\n",
         state.graphql_requests.get(),
         state.sql_statements.get(),
         cache.hits,
@@ -59,6 +199,10 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
         cache.invalidations,
         cache.entries,
         cache.bytes,
+        state.db_max_connections,
+        u8::from(state.availability.serving()),
     );
+    let mut body = body;
+    state.http_metrics.render(&mut body);
     ([(CONTENT_TYPE, "text/plain; version=0.0.4")], body)
 }

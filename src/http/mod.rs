@@ -18,6 +18,7 @@ pub mod metrics;
 pub mod overload;
 pub mod pages;
 pub mod persisted;
+pub mod rate_limit;
 pub mod request_log;
 
 use axum::Router;
@@ -44,10 +45,13 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(metrics::metrics))
-        .with_state(state)
+        .with_state(state.clone())
         .layer(
             ServiceBuilder::new()
-                .layer(axum::middleware::from_fn(request_log::log_requests))
+                .layer(axum::middleware::from_fn_with_state(
+                    state.clone(),
+                    request_log::log_requests,
+                ))
                 .layer(HandleErrorLayer::new(overload::refuse))
                 .load_shed()
                 .concurrency_limit(max_concurrent),

@@ -12,6 +12,7 @@ mod editing;
 mod film_page;
 mod graphql_over_http;
 mod migrations;
+mod observability;
 mod outage;
 mod overload;
 mod query_limits;

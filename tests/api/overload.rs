@@ -97,9 +97,11 @@ async fn an_operation_over_the_time_limit_is_cancelled_with_its_sql() {
 #[tokio::test]
 async fn a_client_dribbling_its_headers_is_dropped() {
     use tokio::io::AsyncReadExt;
-    let app = spawn_app_with(Backend::Sqlite, |config| config.header_read_timeout_secs = 1)
-        .await
-        .expect("a SQLite app");
+    let app = spawn_app_with(Backend::Sqlite, |config| {
+        config.header_read_timeout_secs = 1
+    })
+    .await
+    .expect("a SQLite app");
     let address = app.address.trim_start_matches("http://").to_owned();
     let mut slow = TcpStream::connect(&address).await.expect("connect");
     slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: t\r\n")
@@ -118,4 +120,79 @@ async fn a_client_dribbling_its_headers_is_dropped() {
     );
     // And it serves everyone else as before.
     assert_eq!(app.get("/healthz", "").await.status, 200);
+}
+
+async fn create_person(
+    app: &crate::helpers::TestApp,
+    token: &str,
+    name: &str,
+) -> crate::helpers::HttpResponse {
+    app.post_as(
+        token,
+        "mutation($name: String!) { createPerson(input: { name: $name }) { name } }",
+        json!({ "name": name }),
+    )
+    .await
+}
+
+async fn people_named(app: &crate::helpers::TestApp, name: &str) -> usize {
+    let data = app
+        .query_data(
+            "query($n: String) { people(nameContains: $n) { totalCount } }",
+            json!({ "n": name }),
+        )
+        .await;
+    data["people"]["totalCount"].as_u64().unwrap_or_default() as usize
+}
+
+#[tokio::test]
+async fn mutations_past_a_tokens_rate_limit_get_429_and_change_nothing() {
+    let app = spawn_app_with(Backend::Sqlite, |config| {
+        config.mutations_per_minute_per_token = 2;
+        config.response_cache_mb = 0;
+    })
+    .await
+    .expect("a SQLite app");
+    let alice = app.token("alice", entity::TokenRole::Editor).await;
+    let bob = app.token("bob", entity::TokenRole::Editor).await;
+    for n in 1..=2 {
+        let made = create_person(&app, &alice, &format!("Limited {n}")).await;
+        assert_eq!(made.status, 200, "{}", made.text);
+    }
+    let refused = create_person(&app, &alice, "Limited 3").await;
+    assert_eq!(refused.status, 429, "{}", refused.text);
+    let wait: u64 = refused.header("retry-after").parse().expect("seconds");
+    assert!((1..=30).contains(&wait), "{wait}");
+    assert_eq!(
+        refused.json()["errors"][0]["extensions"]["code"],
+        "RATE_LIMITED"
+    );
+    assert_eq!(people_named(&app, "Limited 3").await, 0);
+    assert_eq!(people_named(&app, "Limited").await, 2);
+
+    // Another token has its own allowance, and reads are not limited.
+    assert_eq!(create_person(&app, &bob, "Limited 4").await.status, 200);
+    for _ in 0..5 {
+        assert_eq!(people_named(&app, "Limited").await, 3);
+    }
+}
+
+#[tokio::test]
+async fn mutations_past_an_addresss_rate_limit_get_429_whatever_the_token() {
+    let app = spawn_app_with(Backend::Sqlite, |config| {
+        config.mutations_per_minute_per_token = 0;
+        config.mutations_per_minute_per_address = 2;
+    })
+    .await
+    .expect("a SQLite app");
+    let mut statuses = Vec::new();
+    for n in 1..=3 {
+        let token = app.token(&format!("t{n}"), entity::TokenRole::Editor).await;
+        statuses.push(
+            create_person(&app, &token, &format!("Address {n}"))
+                .await
+                .status,
+        );
+    }
+    assert_eq!(statuses, [200, 200, 429]);
 }
