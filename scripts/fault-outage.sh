@@ -22,27 +22,17 @@ PG_PORT="${PG_PORT:-55432}"
 PORT="${PORT:-18310}"
 URL="http://127.0.0.1:$PORT"
 
-PGBIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)"
-[ -x "$PGBIN/initdb" ] || { echo "PostgreSQL server binaries not found under /usr/lib/postgresql"; exit 1; }
+source scripts/pg-cluster.sh
 WORK="$(mktemp -d)"
-# PostgreSQL refuses to run as root: run it as the postgres user when we are root.
-as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-[ "$(id -u)" = 0 ] && chown postgres "$WORK"
-
 SERVER=""
 cleanup() {
   [ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null || true
-  as_pg "$PGBIN/pg_ctl" -D "$WORK/data" -m immediate stop >/dev/null 2>&1 || true
+  pg_cluster_stop "$WORK" 2>/dev/null || true
   rm -rf "$WORK"
 }
 trap cleanup EXIT
-
-pg_start() {
-  as_pg "$PGBIN/pg_ctl" -D "$WORK/data" -l "$WORK/pg.log" -w \
-    -o "-p $PG_PORT -k $WORK -c listen_addresses=127.0.0.1" start >/dev/null
-}
-as_pg "$PGBIN/initdb" -D "$WORK/data" -U postgres -A trust >/dev/null
-pg_start
+pg_cluster_init "$WORK"
+pg_cluster_start "$WORK" "$PG_PORT"
 
 cargo build --release --bin filmserver --quiet
 DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/postgres" LISTEN_ADDR="127.0.0.1:$PORT" \
@@ -50,12 +40,11 @@ DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/postgres" LISTEN_ADDR="127.
 SERVER=$!
 for _ in $(seq 1 100); do curl -fs "$URL/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
 
-python3 - "$URL" "$STEADY" "$OUTAGE" "$AFTER" "$PGBIN" "$WORK" "$PG_PORT" "$SERVER" <<'PY'
+python3 - "$URL" "$STEADY" "$OUTAGE" "$AFTER" "$PWD/scripts/pg-cluster.sh" "$WORK" "$PG_PORT" "$SERVER" <<'PY'
 import json, os, subprocess, sys, threading, time, urllib.request, urllib.error
 
-url, steady, outage, after, pgbin, work, pg_port, server = sys.argv[1:]
+url, steady, outage, after, cluster, work, pg_port, server = sys.argv[1:]
 steady, outage, after = float(steady), float(outage), float(after)
-as_pg = ["runuser", "-u", "postgres", "--"] if os.getuid() == 0 else []
 query = json.dumps({"query": '{ movie(slug: "m-butterfly") { title characters { name actor { name } } } }'}).encode()
 results = []  # (start, end, ok, status, code)
 lock = threading.Lock()
@@ -94,13 +83,10 @@ for t in threads:
     t.start()
 time.sleep(steady)
 stopped_at = time.monotonic()
-subprocess.run(as_pg + [f"{pgbin}/pg_ctl", "-D", f"{work}/data", "-m", "immediate", "stop"],
-               check=True, stdout=subprocess.DEVNULL)
+subprocess.run([cluster, "stop", work], check=True)
 time.sleep(outage)
 restarted_at = time.monotonic()
-subprocess.run(as_pg + [f"{pgbin}/pg_ctl", "-D", f"{work}/data", "-l", f"{work}/pg.log", "-w",
-                "-o", f"-p {pg_port} -k {work} -c listen_addresses=127.0.0.1", "start"],
-               check=True, stdout=subprocess.DEVNULL)
+subprocess.run([cluster, "start", work, pg_port], check=True)
 ready_at = time.monotonic()
 time.sleep(after)
 stop.set()

@@ -10,6 +10,7 @@ pub mod api_token;
 pub mod character;
 pub mod company;
 pub mod credit;
+pub mod idempotency_key;
 pub mod location;
 pub mod movie;
 pub mod movie_company;

@@ -11,6 +11,7 @@ mod m20261124_000002_seed_m_butterfly;
 mod m20261124_000003_create_editing_tables;
 mod m20261124_000004_listing_indexes;
 mod m20261124_000005_search;
+mod m20261124_000006_idempotency_keys;
 pub mod seed;
 
 /// Runs this crate's migrations in order.
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000003_create_editing_tables::Migration),
             Box::new(m20261124_000004_listing_indexes::Migration),
             Box::new(m20261124_000005_search::Migration),
+            Box::new(m20261124_000006_idempotency_keys::Migration),
         ]
     }
 }

@@ -18,6 +18,8 @@ pub struct Preflight {
     pub shape: Option<ResponseShape>,
     /// Request errors to answer with instead of running (empty when the request may run).
     pub errors: Vec<ServerError>,
+    /// How many selections the operation has at its root.
+    pub root_fields: usize,
 }
 
 /// Checks the request's size, parses its document (cached on the request for execution) and
@@ -58,6 +60,7 @@ pub fn preflight(request: &mut Request, limits: &QueryLimits) -> Preflight {
         return Preflight::default();
     };
     Preflight {
+        root_fields: operation.selection_set.node.items.len(),
         operation: Some(operation.ty),
         shape: Some(ResponseShape::new(
             operation.selection_set.node.clone(),

@@ -27,6 +27,7 @@ use sha2::{Digest, Sha256};
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
+use super::idempotency::{self, Decision};
 use super::media::{BodyMediaError, ResponseMedia, check_body_media, negotiate};
 use super::persisted::PersistedQueryError;
 use super::request_log::GraphQLOutcome;
@@ -35,6 +36,7 @@ use crate::graphql::auth::Credentials;
 use crate::graphql::extensions::with_code;
 use crate::graphql::{Preflight, preflight, prepare_request};
 use crate::response_cache::{CachedResponse, Lookup, Ticket, entry_key};
+use crate::service::idempotency::{Claim, record_answer, with_claim as idempotency_scope};
 
 /// `POST /graphql`.
 pub async fn graphql_post(State(state): State<AppState>, request: Request) -> Response {
@@ -43,6 +45,7 @@ pub async fn graphql_post(State(state): State<AppState>, request: Request) -> Re
     };
     let credentials = credentials(request.headers());
     let client = client_address(&request, state.trust_forwarded_for);
+    let idempotency_key = idempotency::key_of(request.headers());
     match check_body_media(request.headers()) {
         Ok(()) => {}
         Err(BodyMediaError::Missing) => {
@@ -97,8 +100,36 @@ pub async fn graphql_post(State(state): State<AppState>, request: Request) -> Re
                     {
                         rate_limited(media, wait)
                     }
+                    Ok(Admitted::Run(checked, ticket))
+                        if checked.operation == Some(OperationType::Mutation) =>
+                    {
+                        let bearer = credentials.bearer();
+                        match idempotency::decide(
+                            &state,
+                            idempotency_key,
+                            bearer,
+                            &request,
+                            &checked,
+                        )
+                        .await
+                        {
+                            Decision::Run => {
+                                let run = Run::new(checked, ticket, credentials);
+                                execute(&state, media, request, run).await
+                            }
+                            Decision::RunClaimed(claim) => {
+                                let run = Run::new(checked, ticket, credentials).claimed(claim);
+                                execute(&state, media, request, run).await
+                            }
+                            Decision::Replay(answer) => replayed(media, answer),
+                            Decision::Refuse(status, code, message) => {
+                                refused_with(media, status, code, &message)
+                            }
+                        }
+                    }
                     Ok(Admitted::Run(checked, ticket)) => {
-                        execute(&state, media, request, checked, ticket, credentials, None).await
+                        let run = Run::new(checked, ticket, credentials);
+                        execute(&state, media, request, run).await
                     }
                     Err(refused) => *refused,
                 };
@@ -178,16 +209,8 @@ async fn answer_get(
             .insert(ALLOW, HeaderValue::from_static("POST"));
         return response;
     }
-    execute(
-        &state,
-        media,
-        request,
-        checked,
-        ticket,
-        credentials,
-        Some(conditional),
-    )
-    .await
+    let run = Run::new(checked, ticket, credentials).conditional(conditional);
+    execute(&state, media, request, run).await
 }
 
 /// A GET's cache validator, for `304 Not Modified`.
@@ -291,11 +314,15 @@ async fn execute(
     state: &AppState,
     media: ResponseMedia,
     request: GraphQLRequest,
-    checked: Preflight,
-    ticket: Option<Ticket>,
-    credentials: Credentials,
-    conditional: Option<Conditional>,
+    run: Run,
 ) -> Response {
+    let Run {
+        checked,
+        ticket,
+        credentials,
+        conditional,
+        claim,
+    } = run;
     let private = credentials.present();
     if !state.availability.serving() {
         return unavailable(media);
@@ -308,9 +335,8 @@ async fn execute(
         state.loader_delay,
     );
     // Past the timeout the operation is dropped, and its SQL with it.
-    let Ok(mut response) =
-        tokio::time::timeout(state.request_timeout, state.schema.execute(request)).await
-    else {
+    let running = idempotency_scope(claim.clone(), state.schema.execute(request));
+    let Ok(mut response) = tokio::time::timeout(state.request_timeout, running).await else {
         return timed_out(media, state.request_timeout);
     };
     if let Some(shape) = &checked.shape {
@@ -334,6 +360,13 @@ async fn execute(
     };
     if status_503 {
         serialized.status = StatusCode::SERVICE_UNAVAILABLE;
+    }
+    if let Some(claim) = &claim {
+        let answer = String::from_utf8_lossy(&serialized.body);
+        if let Err(err) = record_answer(&state.db, &claim.key_hash, &answer).await {
+            // The mutation stands; a retry will be told it was applied.
+            tracing::warn!(error = ?err, "could not record a keyed mutation's answer");
+        }
     }
     if private {
         let mut response = with_media(
@@ -371,6 +404,63 @@ async fn execute(
         None => "BYPASS",
     };
     public_answer(state, media, &answer, conditional.as_ref(), cache_status)
+}
+
+/// How to run a request `admit` let through.
+struct Run {
+    checked: Preflight,
+    /// Keep the answer in the response cache under this ticket.
+    ticket: Option<Ticket>,
+    credentials: Credentials,
+    /// A GET's validator: its answer is cacheable by browsers and CDNs.
+    conditional: Option<Conditional>,
+    /// The `Idempotency-Key` the mutation is applied under.
+    claim: Option<Claim>,
+}
+
+impl Run {
+    fn new(checked: Preflight, ticket: Option<Ticket>, credentials: Credentials) -> Self {
+        Self {
+            checked,
+            ticket,
+            credentials,
+            conditional: None,
+            claim: None,
+        }
+    }
+
+    fn conditional(self, conditional: Conditional) -> Self {
+        Self {
+            conditional: Some(conditional),
+            ..self
+        }
+    }
+
+    fn claimed(self, claim: Claim) -> Self {
+        Self {
+            claim: Some(claim),
+            ..self
+        }
+    }
+}
+
+/// A keyed mutation's first answer, again.
+fn replayed(media: ResponseMedia, answer: String) -> Response {
+    let mut response = with_media(StatusCode::OK, media, answer.into_bytes(), None);
+    let headers = response.headers_mut();
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    headers.insert(
+        HeaderName::from_static("idempotent-replayed"),
+        HeaderValue::from_static("true"),
+    );
+    response
+}
+
+/// A refusal with this HTTP status and `extensions.code`.
+fn refused_with(media: ResponseMedia, status: u16, code: &str, message: &str) -> Response {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
+    let body = json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
+    with_media(status, media, body.to_string().into_bytes(), Some(code))
 }
 
 /// A successful anonymous answer, fresh or from the cache. A GET's carries the headers shared

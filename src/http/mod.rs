@@ -13,6 +13,7 @@
 pub mod caching;
 pub mod graphql;
 pub mod health;
+pub mod idempotency;
 pub mod media;
 pub mod metrics;
 pub mod overload;

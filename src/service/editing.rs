@@ -714,13 +714,18 @@ async fn record_history_before_change(
 /// Begins a transaction that will write. On SQLite it takes the write lock at once (`BEGIN
 /// IMMEDIATE`), so two writers queue on the busy timeout instead of one failing to upgrade a
 /// read lock; PostgreSQL ignores the option.
+///
+/// A mutation sent with an `Idempotency-Key` claims it here, first thing in its transaction
+/// (see [`idempotency`](crate::service::idempotency)).
 pub(crate) async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, AppError> {
-    Ok(db
+    let tx = db
         .begin_with_options(TransactionOptions {
             sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
             ..TransactionOptions::default()
         })
-        .await?)
+        .await?;
+    crate::service::idempotency::claim_in(&tx).await?;
+    Ok(tx)
 }
 
 /// Notes a conflict when another film than `except` has `slug`.

@@ -130,12 +130,27 @@ impl TestApp {
 
     /// POSTs `{query, variables}` with `Authorization: Bearer <token>`; returns the response.
     pub async fn post_as(&self, token: &str, query: &str, variables: Value) -> HttpResponse {
-        let response = self
+        self.post_as_with(token, &[], query, variables).await
+    }
+
+    /// Like [`post_as`](Self::post_as), with more request headers.
+    pub async fn post_as_with(
+        &self,
+        token: &str,
+        headers: &[(&str, &str)],
+        query: &str,
+        variables: Value,
+    ) -> HttpResponse {
+        let mut request = self
             .client
             .post(format!("{}/graphql", self.address))
             .header("content-type", "application/json")
             .header("accept", "application/graphql-response+json")
-            .header("authorization", format!("Bearer {token}"))
+            .header("authorization", format!("Bearer {token}"));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let response = request
             .body(json!({ "query": query, "variables": variables }).to_string())
             .send()
             .await

@@ -11,6 +11,7 @@ mod conformance;
 mod editing;
 mod film_page;
 mod graphql_over_http;
+mod idempotency;
 mod migrations;
 mod observability;
 mod outage;
