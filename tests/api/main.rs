@@ -10,6 +10,7 @@ mod cli;
 mod conformance;
 mod editing;
 mod film_page;
+mod fuzz;
 mod graphql_over_http;
 mod idempotency;
 mod migrations;
