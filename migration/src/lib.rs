@@ -12,6 +12,7 @@ mod m20261124_000003_create_editing_tables;
 mod m20261124_000004_listing_indexes;
 mod m20261124_000005_search;
 mod m20261124_000006_idempotency_keys;
+mod m20261124_000007_people_listing_index;
 pub mod seed;
 
 /// Runs this crate's migrations in order.
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000004_listing_indexes::Migration),
             Box::new(m20261124_000005_search::Migration),
             Box::new(m20261124_000006_idempotency_keys::Migration),
+            Box::new(m20261124_000007_people_listing_index::Migration),
         ]
     }
 }

@@ -8,28 +8,31 @@
 //! one statement each). The nested resolvers then find their rows in the loaders' cache, so
 //! the statements a query costs do not depend on timing or on the number of films.
 
+use async_graphql::dataloader::Loader;
 use async_graphql::{Context, Lookahead, Result};
 use futures_util::future::{BoxFuture, try_join_all};
 
 use crate::graphql::auth::require;
 use crate::graphql::context::loaders;
 use crate::graphql::loaders::{
-    CharactersOf, CompaniesOfMovie, CreditsOfMovie, CreditsPage, Loaders, LocationsOf, PlotOf,
-    RevisionsOf, RolesPage, SectionsOf, ThemesOf,
+    CharactersOf, CompaniesOfMovie, CreditsOfMovie, CreditsPage, DbLoader, Loaders, LocationsOf,
+    PlotOf, RevisionsOf, RolesPage, SectionsOf, ThemesOf,
 };
 use crate::graphql::query::page_size;
 use crate::graphql::types::nested::decode_cursor;
 use crate::service::nested_pages::Position;
 
-/// Loads every key of one relation, for its side effect of filling the loader's cache.
+/// Loads every key of one relation into the loader's cache. It asks the database at once,
+/// not through the loader's batching window: every key is already here, so waiting for more
+/// would only add the window's delay to the request.
 fn warm<'a, K>(loaders: &'a Loaders, keys: Vec<K>) -> BoxFuture<'a, Result<()>>
 where
     K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
-    crate::graphql::loaders::DbLoader:
-        async_graphql::dataloader::Loader<K, Error = async_graphql::Error>,
+    DbLoader: Loader<K, Error = async_graphql::Error>,
 {
     Box::pin(async move {
-        loaders.load_many(keys).await?;
+        let rows = loaders.loader().load(&keys).await?;
+        loaders.feed_many(rows).await;
         Ok(())
     })
 }

@@ -51,7 +51,8 @@ struct HttpMetricsInner {
     buckets: [AtomicU64; BUCKETS.len()],
     count: AtomicU64,
     sum_micros: AtomicU64,
-    by_outcome: Mutex<HashMap<(String, String), u64>>,
+    /// Counts by operation, then by outcome.
+    by_outcome: Mutex<HashMap<String, HashMap<String, u64>>>,
 }
 
 impl HttpMetrics {
@@ -73,15 +74,24 @@ impl HttpMetrics {
             return;
         };
         let operation = label(operation);
-        let known = by_outcome.keys().any(|(op, _)| *op == operation);
-        let distinct = by_outcome.len();
-        let operation = if known || distinct < MAX_OPERATION_LABELS {
-            operation
-        } else {
-            "other".to_owned()
-        };
+        // No allocation once an operation and outcome have been seen.
+        if let Some(count) = by_outcome
+            .get_mut(operation)
+            .and_then(|outcomes| outcomes.get_mut(outcome))
+        {
+            *count += 1;
+            return;
+        }
+        let operation =
+            if by_outcome.contains_key(operation) || by_outcome.len() < MAX_OPERATION_LABELS {
+                operation
+            } else {
+                "other"
+            };
         *by_outcome
-            .entry((operation, label(Some(outcome))))
+            .entry(operation.to_owned())
+            .or_default()
+            .entry(label(Some(outcome)).to_owned())
             .or_default() += 1;
     }
 
@@ -92,9 +102,12 @@ impl HttpMetrics {
              # TYPE filmserver_graphql_requests_by_outcome_total counter\n",
         );
         if let Ok(by_outcome) = inner.by_outcome.lock() {
-            let mut rows: Vec<_> = by_outcome.iter().collect();
+            let mut rows: Vec<_> = by_outcome
+                .iter()
+                .flat_map(|(op, outcomes)| outcomes.iter().map(move |(out, n)| (op, out, n)))
+                .collect();
             rows.sort();
-            for ((operation, outcome), count) in rows {
+            for (operation, outcome, count) in rows {
                 let _ = writeln!(
                     out,
                     "filmserver_graphql_requests_by_outcome_total{{operation=\"{operation}\",outcome=\"{outcome}\"}} {count}"
@@ -125,17 +138,17 @@ impl HttpMetrics {
 
 /// A label value: a GraphQL name as given, `anonymous` for none, `invalid` for anything else
 /// (so no client text reaches the output unchecked).
-fn label(name: Option<&str>) -> String {
+fn label(name: Option<&str>) -> &str {
     match name {
-        None | Some("") => "anonymous".to_owned(),
+        None | Some("") => "anonymous",
         Some(name)
             if name.len() <= 64
                 && name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
                 && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') =>
         {
-            name.to_owned()
+            name
         }
-        Some(_) => "invalid".to_owned(),
+        Some(_) => "invalid",
     }
 }
 
