@@ -40,23 +40,46 @@ impl ResponseShape {
     }
 
     fn order(&self, value: &mut Value, sets: &[&SelectionSet]) {
+        if matches!(value, Value::List(_) | Value::Object(_)) {
+            // The keys are worked out once for a whole list of objects.
+            let mut keys: OrderedKeys<'_> = Vec::new();
+            let mut spread = HashSet::new();
+            for set in sets {
+                self.collect(set, &mut keys, &mut spread);
+            }
+            self.order_by(value, &keys);
+        }
+    }
+
+    fn order_by(&self, value: &mut Value, keys: &OrderedKeys<'_>) {
         match value {
             Value::List(items) => {
                 for item in items {
-                    self.order(item, sets);
+                    self.order_by(item, keys);
                 }
             }
             Value::Object(map) => {
-                let mut keys: OrderedKeys<'_> = Vec::new();
-                let mut spread = HashSet::new();
-                for set in sets {
-                    self.collect(set, &mut keys, &mut spread);
+                let mut expected = keys
+                    .iter()
+                    .map(|(k, _)| *k)
+                    .filter(|k| map.contains_key(*k));
+                let in_order = map
+                    .keys()
+                    .all(|key| expected.next().is_none_or(|e| e == key));
+                if in_order {
+                    // The usual case: only the children may need it.
+                    for (key, below) in keys {
+                        if let Some(child) = map.get_mut(*key) {
+                            self.order(child, below);
+                        }
+                    }
+                    return;
                 }
                 let mut unordered = std::mem::take(map);
                 for (key, below) in keys {
-                    if let Some(mut child) = unordered.shift_remove(key) {
-                        self.order(&mut child, &below);
-                        map.insert(key.clone(), child);
+                    if let Some(mut child) = unordered.shift_remove(*key) {
+                        self.order(&mut child, below);
+                        map.insert((*key).clone(), child);
                     }
                 }
                 // Anything the shape does not name keeps its place at the end.
