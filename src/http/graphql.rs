@@ -346,7 +346,7 @@ async fn execute(
     let database_away = response
         .errors
         .iter()
-        .any(|error| has_code(error, UNAVAILABLE));
+        .any(|error| code_of(error) == Some(UNAVAILABLE));
     if database_away {
         state.availability.mark_down();
     }
@@ -456,9 +456,14 @@ fn replayed(media: ResponseMedia, answer: String) -> Response {
     response
 }
 
-/// A refusal with this HTTP status and `extensions.code`.
+/// A refusal with this HTTP status (a number, as [`Decision::Refuse`] gives it).
 fn refused_with(media: ResponseMedia, status: u16, code: &str, message: &str) -> Response {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
+    error_answer(media, status, code, message)
+}
+
+/// An answer that is one error, with this status, `extensions.code` and message.
+fn error_answer(media: ResponseMedia, status: StatusCode, code: &str, message: &str) -> Response {
     let body = json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
     with_media(status, media, body.to_string().into_bytes(), Some(code))
 }
@@ -559,12 +564,10 @@ fn serialize(
             "internal server error",
         )));
     };
-    let error_code = response.errors.first().map(|error| {
-        match error.extensions.as_ref().and_then(|e| e.get("code")) {
-            Some(async_graphql::Value::String(code)) => code.clone(),
-            _ => "NO_CODE".to_owned(),
-        }
-    });
+    let error_code = response
+        .errors
+        .first()
+        .map(|error| code_of(error).unwrap_or("NO_CODE").to_owned());
     let status = match (executed, media) {
         (false, ResponseMedia::GraphQLResponseJson) => StatusCode::BAD_REQUEST,
         _ => StatusCode::OK,
@@ -656,8 +659,7 @@ fn request_error(media: ResponseMedia, status: StatusCode, message: &str) -> Res
         StatusCode::PAYLOAD_TOO_LARGE => "PAYLOAD_TOO_LARGE",
         _ => "BAD_REQUEST",
     };
-    let body = json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
-    with_media(status, media, body.to_string().into_bytes(), Some(code))
+    error_answer(media, status, code, message)
 }
 
 /// The client's address: the peer's, or with `trust_forwarded_for` (behind a proxy that sets
@@ -701,25 +703,21 @@ fn rate_limited(media: ResponseMedia, wait: std::time::Duration) -> Response {
 /// `extensions.code` of an error that means the database is away.
 const UNAVAILABLE: &str = "SERVICE_UNAVAILABLE";
 
-fn has_code(error: &async_graphql::ServerError, code: &str) -> bool {
-    error
-        .extensions
-        .as_ref()
-        .and_then(|extensions| extensions.get("code"))
-        .is_some_and(|value| *value == async_graphql::Value::String(code.to_owned()))
+/// An error's `extensions.code`, when it has one.
+fn code_of(error: &async_graphql::ServerError) -> Option<&str> {
+    match error.extensions.as_ref()?.get("code")? {
+        async_graphql::Value::String(code) => Some(code),
+        _ => None,
+    }
 }
 
 /// The answer while the database is known to be away: at once, without waiting on the pool.
 fn unavailable(media: ResponseMedia) -> Response {
-    let body = json!({ "errors": [{
-        "message": "the database is unavailable right now; try again in a few seconds",
-        "extensions": { "code": UNAVAILABLE }
-    }] });
-    let mut response = with_media(
-        StatusCode::SERVICE_UNAVAILABLE,
+    let mut response = error_answer(
         media,
-        body.to_string().into_bytes(),
-        Some(UNAVAILABLE),
+        StatusCode::SERVICE_UNAVAILABLE,
+        UNAVAILABLE,
+        "the database is unavailable right now; try again in a few seconds",
     );
     response
         .headers_mut()
@@ -728,15 +726,14 @@ fn unavailable(media: ResponseMedia) -> Response {
 }
 
 fn timed_out(media: ResponseMedia, limit: std::time::Duration) -> Response {
-    let body = json!({ "errors": [{
-        "message": format!("the operation took longer than {} ms and was cancelled", limit.as_millis()),
-        "extensions": { "code": "TIMEOUT" }
-    }] });
-    with_media(
-        StatusCode::SERVICE_UNAVAILABLE,
+    error_answer(
         media,
-        body.to_string().into_bytes(),
-        Some("TIMEOUT"),
+        StatusCode::SERVICE_UNAVAILABLE,
+        "TIMEOUT",
+        &format!(
+            "the operation took longer than {} ms and was cancelled",
+            limit.as_millis()
+        ),
     )
 }
 

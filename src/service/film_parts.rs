@@ -11,7 +11,6 @@ use sea_orm::{
 use std::collections::HashMap;
 
 use crate::error::AppError;
-use crate::service::{companies, people};
 
 /// Rows of `E` whose `parent` column is one of `ids`, ordered by parent then `order`.
 async fn rows_of_parents<E, C>(
@@ -81,16 +80,32 @@ async fn people_by_id<C: ConnectionTrait>(
     db: &C,
     ids: impl Iterator<Item = i32>,
 ) -> Result<HashMap<i32, person::Model>, AppError> {
+    by_id::<person::Entity, C>(db, person::Column::Id, ids, |p| p.id).await
+}
+
+/// Rows of `E` by id (`id_column`), in one statement; no statement for no ids.
+async fn by_id<E, C>(
+    db: &C,
+    id_column: E::Column,
+    ids: impl Iterator<Item = i32>,
+    id_of: fn(&E::Model) -> i32,
+) -> Result<HashMap<i32, E::Model>, AppError>
+where
+    E: EntityTrait,
+    C: ConnectionTrait,
+{
     let mut ids: Vec<i32> = ids.collect();
     ids.sort_unstable();
     ids.dedup();
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    Ok(people::find_by_ids(db, &ids)
+    Ok(E::find()
+        .filter(id_column.is_in(ids))
+        .all(db)
         .await?
         .into_iter()
-        .map(|person| (person.id, person))
+        .map(|row| (id_of(&row), row))
         .collect())
 }
 
@@ -143,18 +158,13 @@ pub async fn companies_of_movies<C: ConnectionTrait>(
         .order_by_asc(Column::Position)
         .all(db)
         .await?;
-    let mut ids: Vec<i32> = rows.iter().map(|row| row.company_id).collect();
-    ids.sort_unstable();
-    ids.dedup();
-    let found: HashMap<i32, company::Model> = if ids.is_empty() {
-        HashMap::new()
-    } else {
-        companies::find_by_ids(db, &ids)
-            .await?
-            .into_iter()
-            .map(|company| (company.id, company))
-            .collect()
-    };
+    let found = by_id::<company::Entity, C>(
+        db,
+        company::Column::Id,
+        rows.iter().map(|row| row.company_id),
+        |c| c.id,
+    )
+    .await?;
     Ok(rows
         .into_iter()
         .filter_map(|row| found.get(&row.company_id).cloned().map(|c| (row, c)))
