@@ -3,8 +3,11 @@
 //! The GraphQL-over-HTTP spec tells a *request error* (the document could not be parsed or
 //! validated, the operation not chosen: no `data` entry, HTTP 400 for
 //! `application/graphql-response+json`) from a *field error* (execution ran: `data` present,
-//! HTTP 200). async-graphql answers both with a `Response`; this extension codes parse and
-//! validation errors and tells the transport which kind it got.
+//! HTTP 200). async-graphql answers both with a `Response`; [`RequestErrorCodes`] codes parse
+//! and validation errors and records whether execution was reached.
+//!
+//! [`CheckOnly`] ends a request where execution would begin: the checking schema (see
+//! [`AppSchema`](crate::graphql::AppSchema)) runs the request phases and executes nothing.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -15,7 +18,7 @@ use async_graphql::extensions::{
 use async_graphql::parser::types::ExecutableDocument;
 use async_graphql::{Response, ServerError, ServerResult, ValidationResult, Variables};
 
-/// Set when a request reaches execution; put in each request's data by the transport.
+/// Set when a request reaches execution; put in the checked request's data.
 #[derive(Debug, Clone, Default)]
 pub struct ExecutionStarted(Arc<AtomicBool>);
 
@@ -26,7 +29,7 @@ impl ExecutionStarted {
     }
 }
 
-/// The extension factory; add it to the schema.
+/// Codes request errors and records whether execution was reached; add it to the schema.
 pub struct RequestErrorCodes;
 
 impl ExtensionFactory for RequestErrorCodes {
@@ -83,5 +86,29 @@ impl Extension for RequestErrorCodesExtension {
             started.0.store(true, Ordering::Relaxed);
         }
         next.run(ctx, operation_name).await
+    }
+}
+
+/// Stops every request where execution would begin, answering with an empty response (the
+/// extensions before it still see that response, and add to it). Add it last.
+pub struct CheckOnly;
+
+impl ExtensionFactory for CheckOnly {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(CheckOnlyExtension)
+    }
+}
+
+struct CheckOnlyExtension;
+
+#[async_graphql::async_trait::async_trait]
+impl Extension for CheckOnlyExtension {
+    async fn execute(
+        &self,
+        _ctx: &ExtensionContext<'_>,
+        _operation_name: Option<&str>,
+        _next: NextExecute<'_>,
+    ) -> Response {
+        Response::default()
     }
 }

@@ -1,20 +1,73 @@
 //! Builds the schema (the one seam `main`, the HTTP layer and the tests share) and prepares
 //! each request's per-request data.
 
-use async_graphql::{EmptySubscription, Request, Schema};
+use async_graphql::{EmptySubscription, Request, Response, Schema, ValidationMode};
 use sea_orm::DatabaseConnection;
 
 use crate::graphql::auth::Credentials;
 use crate::graphql::cache_keys::SurrogateKeys;
-use crate::graphql::extensions::{ExecutionStarted, RequestErrorCodes};
+use crate::graphql::extensions::{CheckOnly, ExecutionStarted, RequestErrorCodes};
 use crate::graphql::limits::{QueryGuard, QueryLimits};
 use crate::graphql::loaders;
 use crate::graphql::mutation::MutationRoot;
 use crate::graphql::query::QueryRoot;
 use crate::response_cache::ResponseCache;
 
-/// The server's GraphQL schema.
-pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+/// The root types, as async-graphql puts them together.
+type RootSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+
+/// The server's GraphQL schema, built twice over the same types:
+///
+/// - the *checker* parses, validates every rule and enforces the [`QueryLimits`] (its
+///   extensions code request errors and measure the cost), and executes nothing;
+/// - the *runner* executes what the checker passed, with no extensions at all.
+///
+/// async-graphql resolves every field through a slower path (a `ResolveInfo` and a chain of
+/// boxed hooks per field and per list item) as soon as a schema has any extension; ours only
+/// need the parse and validation phases, so the runner keeps the fast path. It re-runs only
+/// the cheap "fast" validation on the document the checker already parsed.
+#[derive(Clone)]
+pub struct AppSchema {
+    checker: RootSchema,
+    runner: RootSchema,
+}
+
+/// An executed (or refused) request.
+#[derive(Debug)]
+pub struct Executed {
+    /// async-graphql's response, with the query's cost in `extensions.cost` when it ran.
+    pub response: Response,
+    /// Whether execution began; when not, `response` carries request errors and no `data`.
+    pub executed: bool,
+}
+
+impl AppSchema {
+    /// Checks `request` (parse, validation, limits), then executes it when it passes.
+    pub async fn execute(&self, mut request: Request) -> Executed {
+        let started = ExecutionStarted::default();
+        let mut check = Request::new(request.query.clone())
+            .variables(request.variables.clone())
+            .data(started.clone());
+        check.operation_name = request.operation_name.clone();
+        check.introspection_mode = request.introspection_mode;
+        if let Ok(document) = request.parsed_query() {
+            check.set_parsed_query(document.clone());
+        }
+        let checked = self.checker.execute(check).await;
+        if !started.get() {
+            return Executed {
+                response: checked,
+                executed: false,
+            };
+        }
+        let mut response = self.runner.execute(request).await;
+        response.extensions.extend(checked.extensions);
+        Executed {
+            response,
+            executed: true,
+        }
+    }
+}
 
 /// How deep the parser may recurse; the depth limit proper is [`QueryLimits::max_depth`],
 /// this only keeps a pathological document from exhausting the stack.
@@ -24,22 +77,32 @@ const PARSER_RECURSION_LIMIT: usize = 128;
 /// (and without field suggestions, which leak the schema too) when `introspection` is false.
 /// Runs no migrations and no queries.
 pub fn build_schema(db: DatabaseConnection, limits: QueryLimits, introspection: bool) -> AppSchema {
-    let builder = Schema::build(
-        QueryRoot::default(),
-        MutationRoot::default(),
-        EmptySubscription,
-    )
-    .data(db)
-    .extension(RequestErrorCodes)
-    .extension(QueryGuard(limits))
-    .limit_recursive_depth(PARSER_RECURSION_LIMIT);
-    if introspection {
-        builder.finish()
-    } else {
-        builder
-            .disable_introspection()
-            .disable_suggestions()
-            .finish()
+    let finish = |builder: async_graphql::SchemaBuilder<_, _, _>| {
+        let builder = builder.limit_recursive_depth(PARSER_RECURSION_LIMIT);
+        if introspection {
+            builder.finish()
+        } else {
+            builder
+                .disable_introspection()
+                .disable_suggestions()
+                .finish()
+        }
+    };
+    let roots = || {
+        Schema::build(
+            QueryRoot::default(),
+            MutationRoot::default(),
+            EmptySubscription,
+        )
+    };
+    AppSchema {
+        checker: finish(
+            roots()
+                .extension(RequestErrorCodes)
+                .extension(QueryGuard(limits))
+                .extension(CheckOnly),
+        ),
+        runner: finish(roots().data(db).validation_mode(ValidationMode::Fast)),
     }
 }
 
@@ -58,8 +121,6 @@ pub fn sdl() -> String {
 /// What the transport learns about a request while it runs.
 #[derive(Debug, Clone, Default)]
 pub struct RequestHandles {
-    /// Whether execution began (else the response is a request error, without `data`).
-    pub started: ExecutionStarted,
     /// The films the response contains.
     pub surrogate_keys: SurrogateKeys,
 }
@@ -78,7 +139,6 @@ pub fn prepare_request(
         .data(loaders::for_request(db, loader_delay))
         .data(credentials)
         .data(responses.clone())
-        .data(handles.started.clone())
         .data(handles.surrogate_keys.clone());
     (request, handles)
 }

@@ -336,9 +336,10 @@ async fn execute(
     );
     // Past the timeout the operation is dropped, and its SQL with it.
     let running = idempotency_scope(claim.clone(), state.schema.execute(request));
-    let Ok(mut response) = tokio::time::timeout(state.request_timeout, running).await else {
+    let Ok(executed) = tokio::time::timeout(state.request_timeout, running).await else {
         return timed_out(media, state.request_timeout);
     };
+    let mut response = executed.response;
     if let Some(shape) = &checked.shape {
         shape.apply(&mut response.data);
     }
@@ -354,7 +355,7 @@ async fn execute(
     let status_503 = database_away
         && response.data == async_graphql::Value::Null
         && media == ResponseMedia::GraphQLResponseJson;
-    let mut serialized = match serialize(media, response, handles.started.get()) {
+    let mut serialized = match serialize(media, response, executed.executed) {
         Ok(serialized) => serialized,
         Err(failed) => return *failed,
     };
