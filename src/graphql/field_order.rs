@@ -1,9 +1,13 @@
 //! Puts response fields back in the order the query asked for them.
 //!
 //! The GraphQL spec asks that a response map lists fields in selection order. async-graphql 7
-//! resolves sibling fields concurrently and writes them in the order they finish, so a field
-//! that waited on a DataLoader lands after one that did not. [`ResponseShape`] keeps the
-//! selected operation's selection set and reorders the executed `data` to match.
+//! resolves a container's fields one after another only when it is declared `serial`; other
+//! containers resolve their fields concurrently and write them in the order they finish, so a
+//! field that waited on the database lands after one that did not. The API's own types are all
+//! `serial`, so only two kinds of map can be out of order: the root (whose fields should run
+//! concurrently) and the maps below introspection's root fields (`__schema`, `__type`), which
+//! async-graphql declares itself. [`ResponseShape`] keeps the selected operation's selection
+//! set and reorders those maps to match.
 
 use std::collections::{HashMap, HashSet};
 
@@ -19,8 +23,15 @@ pub struct ResponseShape {
     fragments: HashMap<Name, Positioned<FragmentDefinition>>,
 }
 
-/// Response keys in first-seen order, each with the selection sets that select below it.
-type OrderedKeys<'a> = Vec<(&'a Name, Vec<&'a SelectionSet>)>;
+/// One response key of a selection, in first-seen order.
+struct Key<'a> {
+    /// The response key (the alias, or else the field's name).
+    key: &'a Name,
+    /// Whether the field is one of introspection's (its name starts with `__`).
+    introspection: bool,
+    /// The selection sets that select below it.
+    below: Vec<&'a SelectionSet>,
+}
 
 impl ResponseShape {
     /// The shape of an operation, given its selection set and the document's fragments.
@@ -34,24 +45,40 @@ impl ResponseShape {
         }
     }
 
-    /// Reorders `data` (the response's `data` entry) to selection order.
+    /// Reorders `data` (the response's `data` entry) to selection order: the root map, and
+    /// everything below an introspection field.
     pub fn apply(&self, data: &mut Value) {
-        self.order(data, &[&self.selection_set]);
+        let keys = self.keys(&[&self.selection_set]);
+        if let Value::Object(map) = data {
+            reorder(map, &keys);
+            for key in keys.iter().filter(|key| key.introspection) {
+                if let Some(child) = map.get_mut(key.key) {
+                    self.order(child, &key.below);
+                }
+            }
+        }
     }
 
+    /// The response keys `sets` select, fragments expanded.
+    fn keys<'a>(&'a self, sets: &[&'a SelectionSet]) -> Vec<Key<'a>> {
+        let mut keys = Vec::new();
+        let mut spread = HashSet::new();
+        for set in sets {
+            self.collect(set, &mut keys, &mut spread);
+        }
+        keys
+    }
+
+    /// Reorders `value` and everything below it.
     fn order(&self, value: &mut Value, sets: &[&SelectionSet]) {
         if matches!(value, Value::List(_) | Value::Object(_)) {
             // The keys are worked out once for a whole list of objects.
-            let mut keys: OrderedKeys<'_> = Vec::new();
-            let mut spread = HashSet::new();
-            for set in sets {
-                self.collect(set, &mut keys, &mut spread);
-            }
+            let keys = self.keys(sets);
             self.order_by(value, &keys);
         }
     }
 
-    fn order_by(&self, value: &mut Value, keys: &OrderedKeys<'_>) {
+    fn order_by(&self, value: &mut Value, keys: &[Key<'_>]) {
         match value {
             Value::List(items) => {
                 for item in items {
@@ -59,31 +86,12 @@ impl ResponseShape {
                 }
             }
             Value::Object(map) => {
-                let mut expected = keys
-                    .iter()
-                    .map(|(k, _)| *k)
-                    .filter(|k| map.contains_key(*k));
-                let in_order = map
-                    .keys()
-                    .all(|key| expected.next().is_none_or(|e| e == key));
-                if in_order {
-                    // The usual case: only the children may need it.
-                    for (key, below) in keys {
-                        if let Some(child) = map.get_mut(*key) {
-                            self.order(child, below);
-                        }
-                    }
-                    return;
-                }
-                let mut unordered = std::mem::take(map);
-                for (key, below) in keys {
-                    if let Some(mut child) = unordered.shift_remove(*key) {
-                        self.order(&mut child, below);
-                        map.insert((*key).clone(), child);
+                reorder(map, keys);
+                for key in keys {
+                    if let Some(child) = map.get_mut(key.key) {
+                        self.order(child, &key.below);
                     }
                 }
-                // Anything the shape does not name keeps its place at the end.
-                map.extend(unordered);
             }
             _ => {}
         }
@@ -92,7 +100,7 @@ impl ResponseShape {
     fn collect<'a>(
         &'a self,
         set: &'a SelectionSet,
-        keys: &mut OrderedKeys<'a>,
+        keys: &mut Vec<Key<'a>>,
         spread: &mut HashSet<&'a Name>,
     ) {
         for item in &set.items {
@@ -100,9 +108,13 @@ impl ResponseShape {
                 Selection::Field(field) => {
                     let key = &field.node.response_key().node;
                     let below = &field.node.selection_set.node;
-                    match keys.iter_mut().find(|(k, _)| *k == key) {
-                        Some((_, sets)) => sets.push(below),
-                        None => keys.push((key, vec![below])),
+                    match keys.iter_mut().find(|k| k.key == key) {
+                        Some(found) => found.below.push(below),
+                        None => keys.push(Key {
+                            key,
+                            introspection: field.node.name.node.starts_with("__"),
+                            below: vec![below],
+                        }),
                     }
                 }
                 Selection::FragmentSpread(fragment) => {
@@ -121,6 +133,25 @@ impl ResponseShape {
             }
         }
     }
+}
+
+/// Puts the entries of `map` in the order of `keys` (a map already in order, the usual case,
+/// is left as it is); entries `keys` does not name keep their place at the end.
+fn reorder(map: &mut async_graphql::indexmap::IndexMap<Name, Value>, keys: &[Key<'_>]) {
+    let mut expected = keys.iter().map(|k| k.key).filter(|k| map.contains_key(*k));
+    if map
+        .keys()
+        .all(|key| expected.next().is_none_or(|e| e == key))
+    {
+        return;
+    }
+    let mut unordered = std::mem::take(map);
+    for key in keys {
+        if let Some(child) = unordered.shift_remove(key.key) {
+            map.insert(key.key.clone(), child);
+        }
+    }
+    map.extend(unordered);
 }
 
 #[cfg(test)]
@@ -144,29 +175,43 @@ mod tests {
         }
     }
 
+    fn object<'a>(value: &'a Value, key: &str) -> &'a Value {
+        match value {
+            Value::Object(map) => map.get(key).unwrap_or(&Value::Null),
+            _ => &Value::Null,
+        }
+    }
+
     #[test]
-    fn restores_selection_order_through_lists_aliases_and_fragments() {
-        let shape = shape(
-            "{ m: movie { title ...F slug ... on Movie { year } } } fragment F on Movie { cast { b a } }",
-        );
+    fn restores_the_root_order_through_aliases_and_fragments() {
+        let shape = shape("{ b: movie { title } ...F c: __typename } fragment F on Query { a }");
         let mut data = Value::from_json(serde_json::json!({
-            "m": [{ "year": 1, "cast": [{ "a": 1, "b": 2 }], "slug": "s", "title": "t" }]
+            "a": 1, "c": "Query", "b": { "title": "t" }
         }))
         .unwrap_or(Value::Null);
         shape.apply(&mut data);
-        let Value::Object(root) = &data else {
-            panic!("object")
+        assert_eq!(keys(&data), ["b", "a", "c"]);
+    }
+
+    #[test]
+    fn restores_order_below_introspection_but_leaves_serial_types_alone() {
+        let shape = shape(
+            "{ movie { title slug } s: __schema { types { name kind } queryType { name } } }",
+        );
+        let mut data = Value::from_json(serde_json::json!({
+            "s": { "queryType": { "name": "Query" }, "types": [{ "kind": "OBJECT", "name": "Movie" }] },
+            "movie": { "slug": "s", "title": "t" }
+        }))
+        .unwrap_or(Value::Null);
+        shape.apply(&mut data);
+        assert_eq!(keys(&data), ["movie", "s"]);
+        let schema = object(&data, "s");
+        assert_eq!(keys(schema), ["types", "queryType"]);
+        let Value::List(types) = object(schema, "types") else {
+            panic!("a list of types")
         };
-        let Some(Value::List(movies)) = root.get("m") else {
-            panic!("list")
-        };
-        assert_eq!(keys(&movies[0]), ["title", "cast", "slug", "year"]);
-        let Value::Object(movie) = &movies[0] else {
-            panic!("object")
-        };
-        let Some(Value::List(cast)) = movie.get("cast") else {
-            panic!("list")
-        };
-        assert_eq!(keys(&cast[0]), ["b", "a"]);
+        assert_eq!(keys(&types[0]), ["name", "kind"]);
+        // The API's own types resolve serially, in order already: not walked.
+        assert_eq!(keys(object(&data, "movie")), ["slug", "title"]);
     }
 }

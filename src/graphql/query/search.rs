@@ -29,6 +29,7 @@ pub enum SearchResult {
 
 /// One search result with its relevance and the text that matched.
 #[derive(SimpleObject, Clone)]
+#[graphql(serial)]
 pub struct SearchHit {
     /// Relevance: higher is better (comparable within one search only).
     pub rank: f64,
@@ -40,6 +41,7 @@ pub struct SearchHit {
 
 /// One search result in a page, with its cursor.
 #[derive(SimpleObject, Clone)]
+#[graphql(serial)]
 pub struct SearchEdge {
     /// Opaque cursor: pass it as `after` to get the results after this one.
     pub cursor: String,
@@ -49,6 +51,7 @@ pub struct SearchEdge {
 
 /// A page of search results, best first.
 #[derive(SimpleObject, Clone)]
+#[graphql(serial)]
 pub struct SearchConnection {
     /// The results of this page with their cursors.
     pub edges: Vec<SearchEdge>,

@@ -12,7 +12,7 @@ use crate::ids::{NodeKind, encode};
 pub struct Character(pub character::Model, pub Option<person::Model>);
 
 /// A character of a film (`Song Liling`), played by an actor when the page names one.
-#[Object]
+#[Object(serial)]
 impl Character {
     /// Globally unique, opaque id.
     pub async fn id(&self) -> ID {

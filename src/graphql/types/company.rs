@@ -17,7 +17,7 @@ use crate::service::nested_pages::NestedList;
 pub struct Company(pub company::Model);
 
 /// A company (`Geffen Pictures`), shared between films.
-#[Object]
+#[Object(serial)]
 impl Company {
     /// Globally unique, opaque id.
     pub async fn id(&self) -> ID {
@@ -89,7 +89,7 @@ pub enum CompanyRole {
 pub struct CompanyCredit(pub movie_company::Model, pub company::Model);
 
 /// A company's part in a film.
-#[Object]
+#[Object(serial)]
 impl CompanyCredit {
     /// What the company did.
     async fn role(&self) -> CompanyRole {

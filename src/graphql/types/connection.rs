@@ -9,6 +9,7 @@ use crate::service::person_list;
 
 /// Where a page sits in its list (Relay `PageInfo`).
 #[derive(Clone, Debug, SimpleObject)]
+#[graphql(serial)]
 pub struct PageInfo {
     /// Whether rows follow this page: ask again with `after: endCursor`.
     pub has_next_page: bool,
@@ -43,6 +44,7 @@ impl PageInfo {
 
 /// One film in a page, with its cursor.
 #[derive(Clone, SimpleObject)]
+#[graphql(serial)]
 pub struct MovieEdge {
     /// Opaque cursor: pass it as `after` to get the films after this one.
     pub cursor: String,
@@ -61,7 +63,7 @@ pub struct MovieConnection {
 }
 
 /// A page of films (Relay connection).
-#[Object]
+#[Object(serial)]
 impl MovieConnection {
     /// The films of this page with their cursors, in order.
     async fn edges(&self) -> &[MovieEdge] {
@@ -86,6 +88,7 @@ impl MovieConnection {
 
 /// One person in a page, with its cursor.
 #[derive(Clone, SimpleObject)]
+#[graphql(serial)]
 pub struct PersonEdge {
     /// Opaque cursor: pass it as `after` to get the people after this one.
     pub cursor: String,
@@ -104,7 +107,7 @@ pub struct PersonConnection {
 }
 
 /// A page of people (Relay connection), by name.
-#[Object]
+#[Object(serial)]
 impl PersonConnection {
     /// The people of this page with their cursors, in order.
     async fn edges(&self) -> &[PersonEdge] {

@@ -29,7 +29,7 @@ pub enum CreditRole {
 pub struct Credit(pub credit::Model, pub person::Model);
 
 /// A person credited on a film, and for what.
-#[Object]
+#[Object(serial)]
 impl Credit {
     /// What the person did.
     async fn role(&self) -> CreditRole {

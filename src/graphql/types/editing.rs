@@ -35,7 +35,7 @@ pub enum RevisionAction {
 pub struct ApiToken(pub api_token::Model);
 
 /// An API token as stored: never the secret itself.
-#[Object]
+#[Object(serial)]
 impl ApiToken {
     /// The token's number (for `revokeToken`).
     async fn id(&self) -> i32 {
@@ -70,6 +70,7 @@ impl ApiToken {
 
 /// A token just made: the secret is shown this once and never again.
 #[derive(SimpleObject)]
+#[graphql(serial)]
 pub struct CreatedToken {
     /// The secret: send it as `Authorization: Bearer <token>`. Store it now.
     pub token: String,
@@ -82,7 +83,7 @@ pub struct CreatedToken {
 pub struct Revision(pub movie_revision::Model);
 
 /// A film as it was after one change.
-#[Object]
+#[Object(serial)]
 impl Revision {
     /// The film's version after the change (`restoreMovieRevision` takes it).
     async fn version(&self) -> i32 {
@@ -113,6 +114,7 @@ impl Revision {
 
 /// What `deleteMovie` removed.
 #[derive(SimpleObject)]
+#[graphql(serial)]
 pub struct DeletedMovie {
     /// The deleted film's global id.
     pub id: ID,

@@ -24,7 +24,7 @@ pub struct Movie(pub movie::Model);
 
 /// A film page: the film's facts, its plot, ordered sections, characters and who plays them,
 /// credits, companies, period, setting and themes.
-#[Object]
+#[Object(serial)]
 impl Movie {
     /// Globally unique, opaque id; `node(id:)` fetches the film again.
     pub async fn id(&self) -> ID {

@@ -55,6 +55,7 @@ macro_rules! connection {
     ($connection:ident, $edge:ident, $node:ty, $doc:literal, $edge_doc:literal) => {
         #[doc = $edge_doc]
         #[derive(SimpleObject, Clone)]
+        #[graphql(serial)]
         pub struct $edge {
             /// Opaque cursor: pass it as `after` to get the items after this one.
             pub cursor: String,

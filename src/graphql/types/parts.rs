@@ -12,7 +12,7 @@ use crate::ids::{NodeKind, encode};
 pub struct Section(pub section::Model);
 
 /// A titled section of a film page (`Jeanne's Disapproval`).
-#[Object]
+#[Object(serial)]
 impl Section {
     /// Globally unique, opaque id.
     pub async fn id(&self) -> ID {
@@ -40,7 +40,7 @@ impl Section {
 pub struct Theme(pub theme::Model);
 
 /// A theme of a film (`💔 Love & Betrayal`).
-#[Object]
+#[Object(serial)]
 impl Theme {
     /// Globally unique, opaque id.
     pub async fn id(&self) -> ID {
@@ -73,7 +73,7 @@ impl Theme {
 pub struct Location(pub location::Model);
 
 /// A place where a film is set (`Beijing`).
-#[Object]
+#[Object(serial)]
 impl Location {
     /// Globally unique, opaque id.
     pub async fn id(&self) -> ID {
@@ -93,6 +93,7 @@ impl Location {
 
 /// The years a story spans (`1964`–`1968`).
 #[derive(Clone, SimpleObject)]
+#[graphql(serial)]
 pub struct Period {
     /// First year.
     pub start_year: Option<i32>,
@@ -112,7 +113,7 @@ pub struct Setting {
 }
 
 /// Where a story takes place.
-#[Object]
+#[Object(serial)]
 impl Setting {
     /// Prose about the places.
     async fn description(&self) -> Option<&str> {

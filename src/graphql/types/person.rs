@@ -16,7 +16,7 @@ use crate::service::nested_pages::NestedList;
 pub struct Person(pub person::Model);
 
 /// A real person (`Jeremy Irons`): the characters they play and their other credits.
-#[Object]
+#[Object(serial)]
 impl Person {
     /// Globally unique, opaque id.
     pub async fn id(&self) -> ID {
