@@ -4,11 +4,14 @@
 use entity::{
     character, company, credit, location, movie_company, person, plot_paragraph, section, theme,
 };
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, sea_query::IntoCondition,
+use sea_orm::sea_query::{
+    Alias, Asterisk, Condition, Expr, ExprTrait, IntoCondition, JoinType, Order, Query,
+    SelectStatement,
 };
-
-use std::collections::HashMap;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult, Iden, Iterable,
+    QueryFilter, QueryOrder, QueryResult,
+};
 
 use crate::error::AppError;
 
@@ -50,63 +53,128 @@ pub async fn sections_of_movies<C: ConnectionTrait>(
 }
 
 /// Characters of these films, in order, each with its actor.
-///
-/// Two statements, the rows and then their people by primary key, rather than one join:
-/// PostgreSQL plans that join as a hash join over the whole `person` table once it is
-/// small enough, which makes a page cost more as the catalogue grows.
 pub async fn characters_of_movies<C: ConnectionTrait>(
     db: &C,
     movie_ids: &[i32],
 ) -> Result<Vec<(character::Model, Option<person::Model>)>, AppError> {
-    use character::{Column, Entity};
-    let rows = Entity::find()
-        .filter(Column::MovieId.is_in(movie_ids.iter().copied()))
-        .order_by_asc(Column::MovieId)
-        .order_by_asc(Column::Position)
-        .all(db)
-        .await?;
-    let actors = people_by_id(db, rows.iter().filter_map(|row| row.actor_id)).await?;
-    Ok(rows
-        .into_iter()
-        .map(|row| {
-            let actor = row.actor_id.and_then(|id| actors.get(&id).cloned());
-            (row, actor)
-        })
-        .collect())
+    use character::Column;
+    rows_with_referenced::<character::Entity, person::Entity, C>(
+        db,
+        Column::MovieId,
+        movie_ids,
+        Column::Position,
+        (Column::ActorId, person::Column::Id),
+    )
+    .await
 }
 
-/// People by id, in one statement by primary key.
-async fn people_by_id<C: ConnectionTrait>(
-    db: &C,
-    ids: impl Iterator<Item = i32>,
-) -> Result<HashMap<i32, person::Model>, AppError> {
-    by_id::<person::Entity, C>(db, person::Column::Id, ids, |p| p.id).await
+/// The alias of the referenced row in [`rows_with_referenced`], and the prefix of its columns.
+const REFERENCED: &str = "referenced";
+const REFERENCED_PREFIX: &str = "referenced_";
+
+/// A table other rows name by key (people, companies), read from a statement's row by
+/// position: sea-orm reads a prefixed model by formatting each column's name, which costs an
+/// allocation per column per row.
+trait Referenced: EntityTrait {
+    /// The row whose columns start at `first`, in `Self::Column` order; `None` when its key is
+    /// null (the row names nothing, or nothing by that key).
+    fn read(row: &QueryResult, first: usize) -> Result<Option<Self::Model>, DbErr>;
 }
 
-/// Rows of `E` by id (`id_column`), in one statement; no statement for no ids.
-async fn by_id<E, C>(
+/// People and companies have the same columns: id, slug, name, created_at, updated_at.
+macro_rules! referenced_directory_entry {
+    ($($table:ident),*) => {$(
+        impl Referenced for $table::Entity {
+            fn read(row: &QueryResult, first: usize) -> Result<Option<$table::Model>, DbErr> {
+                let Some(id) = row.try_get_by_index::<Option<i32>>(first)? else {
+                    return Ok(None);
+                };
+                Ok(Some($table::Model {
+                    id,
+                    slug: row.try_get_by_index(first + 1)?,
+                    name: row.try_get_by_index(first + 2)?,
+                    created_at: row.try_get_by_index(first + 3)?,
+                    updated_at: row.try_get_by_index(first + 4)?,
+                }))
+            }
+        }
+    )*};
+}
+
+referenced_directory_entry!(person, company);
+
+/// Rows of `E` whose `parent` column is one of `ids`, ordered by parent then `order`, each
+/// with the row of `R` that its column `reference.0` names (by `R`'s key `reference.1`), in
+/// one statement.
+///
+/// On PostgreSQL the referenced row is joined `LATERAL`, behind `OFFSET 0`, which keeps it one
+/// primary-key lookup per row: as a plain join, PostgreSQL plans a hash join over the whole
+/// referenced table once that table is big enough, and a page costs more as the catalogue
+/// grows. SQLite looks a plain join up by key anyway.
+async fn rows_with_referenced<E, R, C>(
     db: &C,
-    id_column: E::Column,
-    ids: impl Iterator<Item = i32>,
-    id_of: fn(&E::Model) -> i32,
-) -> Result<HashMap<i32, E::Model>, AppError>
+    parent: E::Column,
+    ids: &[i32],
+    order: E::Column,
+    reference: (E::Column, R::Column),
+) -> Result<Vec<(E::Model, Option<R::Model>)>, AppError>
 where
     E: EntityTrait,
+    R: Referenced,
     C: ConnectionTrait,
 {
-    let mut ids: Vec<i32> = ids.collect();
-    ids.sort_unstable();
-    ids.dedup();
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    Ok(E::find()
-        .filter(id_column.is_in(ids))
-        .all(db)
+    let query = referenced_query::<E, R>(db.get_database_backend(), parent, ids, order, reference);
+    let first = E::Column::iter().count();
+    db.query_all(&query)
         .await?
-        .into_iter()
-        .map(|row| (id_of(&row), row))
-        .collect())
+        .iter()
+        .map(|row| Ok((E::Model::from_query_result(row, "")?, R::read(row, first)?)))
+        .collect()
+}
+
+/// The statement [`rows_with_referenced`] runs.
+fn referenced_query<E, R>(
+    backend: DbBackend,
+    parent: E::Column,
+    ids: &[i32],
+    order: E::Column,
+    (reference, key): (E::Column, R::Column),
+) -> SelectStatement
+where
+    E: EntityTrait,
+    R: EntityTrait,
+{
+    let (rows, referenced) = (E::default(), Alias::new(REFERENCED));
+    let mut query = Query::select();
+    query.columns(E::Column::iter().map(|column| (rows, column)));
+    for column in R::Column::iter() {
+        query.expr_as(
+            Expr::col((referenced.clone(), column)),
+            Alias::new(format!("{REFERENCED_PREFIX}{}", column.to_string())),
+        );
+    }
+    query
+        .from(rows)
+        .and_where(Expr::col((rows, parent)).is_in(ids.iter().copied()))
+        .order_by((rows, parent), Order::Asc)
+        .order_by((rows, order), Order::Asc);
+    if backend == DbBackend::Postgres {
+        let mut lookup = Query::select();
+        lookup
+            .column(Asterisk)
+            .from(R::default())
+            .and_where(Expr::col((R::default(), key)).equals((rows, reference)))
+            .offset(0);
+        query.join_lateral(JoinType::LeftJoin, lookup, referenced, Condition::all());
+    } else {
+        query.join_as(
+            JoinType::LeftJoin,
+            R::default(),
+            referenced.clone(),
+            Expr::col((referenced, key)).equals((rows, reference)),
+        );
+    }
+    query
 }
 
 /// Themes of these films, in order.
@@ -132,18 +200,16 @@ pub async fn credits_of_movies<C: ConnectionTrait>(
     db: &C,
     movie_ids: &[i32],
 ) -> Result<Vec<(credit::Model, person::Model)>, AppError> {
-    use credit::{Column, Entity};
-    let rows = Entity::find()
-        .filter(Column::MovieId.is_in(movie_ids.iter().copied()))
-        .order_by_asc(Column::MovieId)
-        .order_by_asc(Column::Position)
-        .all(db)
-        .await?;
-    let people = people_by_id(db, rows.iter().map(|row| row.person_id)).await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|row| people.get(&row.person_id).cloned().map(|p| (row, p)))
-        .collect())
+    use credit::Column;
+    let rows = rows_with_referenced::<credit::Entity, person::Entity, C>(
+        db,
+        Column::MovieId,
+        movie_ids,
+        Column::Position,
+        (Column::PersonId, person::Column::Id),
+    )
+    .await?;
+    Ok(with_referenced_only(rows))
 }
 
 /// Companies' parts in these films, in order, each with its company.
@@ -151,24 +217,23 @@ pub async fn companies_of_movies<C: ConnectionTrait>(
     db: &C,
     movie_ids: &[i32],
 ) -> Result<Vec<(movie_company::Model, company::Model)>, AppError> {
-    use movie_company::{Column, Entity};
-    let rows = Entity::find()
-        .filter(Column::MovieId.is_in(movie_ids.iter().copied()))
-        .order_by_asc(Column::MovieId)
-        .order_by_asc(Column::Position)
-        .all(db)
-        .await?;
-    let found = by_id::<company::Entity, C>(
+    use movie_company::Column;
+    let rows = rows_with_referenced::<movie_company::Entity, company::Entity, C>(
         db,
-        company::Column::Id,
-        rows.iter().map(|row| row.company_id),
-        |c| c.id,
+        Column::MovieId,
+        movie_ids,
+        Column::Position,
+        (Column::CompanyId, company::Column::Id),
     )
     .await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|row| found.get(&row.company_id).cloned().map(|c| (row, c)))
-        .collect())
+    Ok(with_referenced_only(rows))
+}
+
+/// The rows whose referenced row was found (a foreign key keeps the others from existing).
+fn with_referenced_only<A, B>(rows: Vec<(A, Option<B>)>) -> Vec<(A, B)> {
+    rows.into_iter()
+        .filter_map(|(row, referenced)| referenced.map(|r| (row, r)))
+        .collect()
 }
 
 /// Films' parts found by their own id, for `node(id:)`.
@@ -232,4 +297,62 @@ pub async fn characters_by_ids<C: ConnectionTrait>(
         .filter(character::Column::Id.is_in(ids.iter().copied()))
         .all(db)
         .await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sea_orm::sea_query::{PostgresQueryBuilder, SqliteQueryBuilder};
+
+    fn cast_query(backend: DbBackend) -> SelectStatement {
+        use character::Column;
+        referenced_query::<character::Entity, person::Entity>(
+            backend,
+            Column::MovieId,
+            &[1, 2],
+            Column::Position,
+            (Column::ActorId, person::Column::Id),
+        )
+    }
+
+    #[test]
+    fn postgres_looks_each_referenced_row_up_laterally() {
+        let sql = cast_query(DbBackend::Postgres).to_string(PostgresQueryBuilder);
+        eprintln!("{sql}");
+        assert!(
+            sql.contains(
+                r#"LEFT JOIN LATERAL (SELECT * FROM "person" WHERE "person"."id" = "character"."actor_id" OFFSET 0) AS "referenced" ON TRUE"#
+            ),
+            "{sql}"
+        );
+        assert!(
+            sql.contains(r#""referenced"."name" AS "referenced_name""#),
+            "{sql}"
+        );
+    }
+
+    #[test]
+    fn referenced_rows_are_read_in_their_columns_order() {
+        let names = |columns: Vec<String>| columns.join(" ");
+        let expected = "id slug name created_at updated_at";
+        assert_eq!(
+            names(person::Column::iter().map(|c| c.to_string()).collect()),
+            expected
+        );
+        assert_eq!(
+            names(company::Column::iter().map(|c| c.to_string()).collect()),
+            expected
+        );
+    }
+
+    #[test]
+    fn sqlite_joins_the_referenced_row_by_key() {
+        let sql = cast_query(DbBackend::Sqlite).to_string(SqliteQueryBuilder);
+        assert!(
+            sql.contains(
+                r#"LEFT JOIN "person" AS "referenced" ON "referenced"."id" = "character"."actor_id""#
+            ),
+            "{sql}"
+        );
+    }
 }
