@@ -7,6 +7,7 @@
 
 use std::collections::HashMap;
 use std::hash::Hash;
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
@@ -15,6 +16,8 @@ use entity::{
     plot_paragraph, section, theme,
 };
 use sea_orm::DatabaseConnection;
+
+use crate::graphql::types::{Character, CompanyCredit, Credit, Location, Section, Theme};
 
 use crate::service::nested_pages::{self, NestedList, Position};
 use crate::service::{companies, film_parts, movies, people, revisions};
@@ -52,21 +55,26 @@ where
     grouped
 }
 
-/// Declares a key type and the loader of the list of rows it names.
+/// Declares a key type and the loader of the list of items it names: the rows `$fetch` reads,
+/// grouped by parent and each made into an item by `$make`. The list is shared (`Arc`), so
+/// every resolver that asks for it again gets it without a copy.
 macro_rules! list_loader {
-    ($(#[$doc:meta])* $key:ident => Vec<$model:ty>, $fetch:path, |$row:ident| $parent:expr) => {
+    ($(#[$doc:meta])* $key:ident => [$item:ty], $fetch:path, |$row:ident: $model:ty| $parent:expr, $make:expr) => {
         $(#[$doc])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
         pub struct $key(pub i32);
 
         impl Loader<$key> for DbLoader {
-            type Value = Vec<$model>;
+            type Value = Arc<[$item]>;
             type Error = async_graphql::Error;
 
             async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, Self::Value>, Self::Error> {
                 let ids: Vec<i32> = keys.iter().map(|k| k.0).collect();
                 let rows = $fetch(&self.db, &ids).await?;
-                Ok(group_by_key(keys, rows, |$row: &$model| $key($parent)))
+                Ok(group_by_key(keys, rows, |$row: &$model| $key($parent))
+                    .into_iter()
+                    .map(|(key, rows)| (key, rows.into_iter().map($make).collect()))
+                    .collect())
             }
         }
     };
@@ -131,31 +139,40 @@ impl Loader<CharacterById> for DbLoader {
 }
 list_loader!(
     /// A film's plot paragraphs, by film id.
-    PlotOf => Vec<plot_paragraph::Model>, film_parts::plot_of_movies, |row| row.movie_id
+    PlotOf => [String], film_parts::plot_of_movies, |row: plot_paragraph::Model| row.movie_id,
+    |row| row.body
 );
 list_loader!(
     /// A film's sections, by film id.
-    SectionsOf => Vec<section::Model>, film_parts::sections_of_movies, |row| row.movie_id
+    SectionsOf => [Section], film_parts::sections_of_movies, |row: section::Model| row.movie_id,
+    Section
 );
 list_loader!(
     /// A film's characters with their actors, by film id.
-    CharactersOf => Vec<(character::Model, Option<person::Model>)>, film_parts::characters_of_movies, |row| row.0.movie_id
+    CharactersOf => [Character], film_parts::characters_of_movies,
+    |row: (character::Model, Option<person::Model>)| row.0.movie_id,
+    |(character, actor)| Character(character, actor)
 );
 list_loader!(
     /// A film's themes, by film id.
-    ThemesOf => Vec<theme::Model>, film_parts::themes_of_movies, |row| row.movie_id
+    ThemesOf => [Theme], film_parts::themes_of_movies, |row: theme::Model| row.movie_id, Theme
 );
 list_loader!(
     /// A film's locations, by film id.
-    LocationsOf => Vec<location::Model>, film_parts::locations_of_movies, |row| row.movie_id
+    LocationsOf => [Location], film_parts::locations_of_movies, |row: location::Model| row.movie_id,
+    Location
 );
 list_loader!(
     /// A film's credits (director, ...) with their people, by film id.
-    CreditsOfMovie => Vec<(credit::Model, person::Model)>, film_parts::credits_of_movies, |row| row.0.movie_id
+    CreditsOfMovie => [Credit], film_parts::credits_of_movies,
+    |row: (credit::Model, person::Model)| row.0.movie_id,
+    |(credit, person)| Credit(credit, person)
 );
 list_loader!(
     /// A film's companies with their parts, by film id.
-    CompaniesOfMovie => Vec<(movie_company::Model, company::Model)>, film_parts::companies_of_movies, |row| row.0.movie_id
+    CompaniesOfMovie => [CompanyCredit], film_parts::companies_of_movies,
+    |row: (movie_company::Model, company::Model)| row.0.movie_id,
+    |(part, company)| CompanyCredit(part, company)
 );
 /// Declares a key type (parent, page size, start) and the loader of a page of a nested list.
 macro_rules! page_loader {

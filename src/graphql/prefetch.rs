@@ -134,8 +134,8 @@ pub async fn movie_relations(
         let cast = loaders.load_many(ids().map(CharactersOf)).await?;
         let mut actor_ids: Vec<i32> = cast
             .values()
-            .flatten()
-            .filter_map(|(character, _)| character.actor_id)
+            .flat_map(|characters| characters.iter())
+            .filter_map(|character| character.0.actor_id)
             .collect();
         actor_ids.sort_unstable();
         actor_ids.dedup();

@@ -1,5 +1,7 @@
 //! `Movie`: a film page.
 
+use std::sync::Arc;
+
 use async_graphql::{Context, ID, Object, Result};
 use chrono::{DateTime, Utc};
 use entity::movie;
@@ -48,31 +50,29 @@ impl Movie {
 
     /// The plot synopsis, as paragraphs in reading order.
     #[graphql(complexity = "crate::graphql::limits::list_cost(child_complexity)")]
-    async fn plot(&self, ctx: &Context<'_>) -> Result<Vec<String>> {
-        let rows = loaders(ctx)?.load_one(PlotOf(self.0.id)).await?;
-        Ok(rows
-            .unwrap_or_default()
-            .into_iter()
-            .map(|p| p.body)
-            .collect())
+    async fn plot(&self, ctx: &Context<'_>) -> Result<Arc<[String]>> {
+        Ok(loaders(ctx)?
+            .load_one(PlotOf(self.0.id))
+            .await?
+            .unwrap_or_default())
     }
 
     /// The page's titled sections, in reading order.
     #[graphql(complexity = "crate::graphql::limits::list_cost(child_complexity)")]
-    async fn sections(&self, ctx: &Context<'_>) -> Result<Vec<Section>> {
-        let rows = loaders(ctx)?.load_one(SectionsOf(self.0.id)).await?;
-        Ok(rows.unwrap_or_default().into_iter().map(Section).collect())
+    async fn sections(&self, ctx: &Context<'_>) -> Result<Arc<[Section]>> {
+        Ok(loaders(ctx)?
+            .load_one(SectionsOf(self.0.id))
+            .await?
+            .unwrap_or_default())
     }
 
     /// The characters, in page order, each with the person who plays them.
     #[graphql(complexity = "crate::graphql::limits::list_cost(child_complexity)")]
-    async fn characters(&self, ctx: &Context<'_>) -> Result<Vec<Character>> {
-        let rows = loaders(ctx)?.load_one(CharactersOf(self.0.id)).await?;
-        Ok(rows
-            .unwrap_or_default()
-            .into_iter()
-            .map(|(character, actor)| Character(character, actor))
-            .collect())
+    async fn characters(&self, ctx: &Context<'_>) -> Result<Arc<[Character]>> {
+        Ok(loaders(ctx)?
+            .load_one(CharactersOf(self.0.id))
+            .await?
+            .unwrap_or_default())
     }
 
     /// The film's directors, in credit order.
@@ -81,9 +81,9 @@ impl Movie {
         let credits = loaders(ctx)?.load_one(CreditsOfMovie(self.0.id)).await?;
         Ok(credits
             .unwrap_or_default()
-            .into_iter()
-            .filter(|(credit, _)| credit.role == entity::CreditRole::Director)
-            .map(|(_, person)| Person(person))
+            .iter()
+            .filter(|Credit(credit, _)| credit.role == entity::CreditRole::Director)
+            .map(|Credit(_, person)| Person(person.clone()))
             .collect())
     }
 
@@ -99,21 +99,19 @@ impl Movie {
         let role = role.map(entity::CreditRole::from);
         Ok(rows
             .unwrap_or_default()
-            .into_iter()
-            .filter(|(credit, _)| role.is_none_or(|r| credit.role == r))
-            .map(|(credit, person)| Credit(credit, person))
+            .iter()
+            .filter(|Credit(credit, _)| role.is_none_or(|r| credit.role == r))
+            .cloned()
             .collect())
     }
 
     /// Companies that made or distributed the film, with their part, in credit order.
     #[graphql(complexity = "crate::graphql::limits::list_cost(child_complexity)")]
-    async fn companies(&self, ctx: &Context<'_>) -> Result<Vec<CompanyCredit>> {
-        let rows = loaders(ctx)?.load_one(CompaniesOfMovie(self.0.id)).await?;
-        Ok(rows
-            .unwrap_or_default()
-            .into_iter()
-            .map(|(part, company)| CompanyCredit(part, company))
-            .collect())
+    async fn companies(&self, ctx: &Context<'_>) -> Result<Arc<[CompanyCredit]>> {
+        Ok(loaders(ctx)?
+            .load_one(CompaniesOfMovie(self.0.id))
+            .await?
+            .unwrap_or_default())
     }
 
     /// The years the story spans, with a description; null when the page gives none.
@@ -142,9 +140,11 @@ impl Movie {
 
     /// The film's themes, in page order, each with its emoji.
     #[graphql(complexity = "crate::graphql::limits::list_cost(child_complexity)")]
-    async fn themes(&self, ctx: &Context<'_>) -> Result<Vec<Theme>> {
-        let rows = loaders(ctx)?.load_one(ThemesOf(self.0.id)).await?;
-        Ok(rows.unwrap_or_default().into_iter().map(Theme).collect())
+    async fn themes(&self, ctx: &Context<'_>) -> Result<Arc<[Theme]>> {
+        Ok(loaders(ctx)?
+            .load_one(ThemesOf(self.0.id))
+            .await?
+            .unwrap_or_default())
     }
 
     /// The film's revisions, newest first: who changed it, when, and what it was after.

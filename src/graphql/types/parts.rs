@@ -1,5 +1,7 @@
 //! The parts of a film page: sections, themes, locations, the period and the setting.
 
+use std::sync::Arc;
+
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use entity::{location, section, theme};
 
@@ -122,8 +124,10 @@ impl Setting {
 
     /// The places, in page order.
     #[graphql(complexity = "crate::graphql::limits::list_cost(child_complexity)")]
-    async fn locations(&self, ctx: &Context<'_>) -> Result<Vec<Location>> {
-        let rows = loaders(ctx)?.load_one(LocationsOf(self.movie_id)).await?;
-        Ok(rows.unwrap_or_default().into_iter().map(Location).collect())
+    async fn locations(&self, ctx: &Context<'_>) -> Result<Arc<[Location]>> {
+        Ok(loaders(ctx)?
+            .load_one(LocationsOf(self.movie_id))
+            .await?
+            .unwrap_or_default())
     }
 }
