@@ -23,7 +23,6 @@ use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use http_body_util::LengthLimitError;
 use serde_json::json;
-use sha2::{Digest, Sha256};
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
@@ -573,13 +572,19 @@ fn serialize(
         (false, ResponseMedia::GraphQLResponseJson) => StatusCode::BAD_REQUEST,
         _ => StatusCode::OK,
     };
-    let digest = hex::encode(Sha256::digest(&body));
     Ok(Serialized {
         status,
+        etag: etag_of(&body),
         body: Bytes::from(body),
-        etag: format!("\"{}\"", &digest[..32]),
         error_code,
     })
+}
+
+/// A strong validator for a body: its 128-bit XXH3 hash, quoted. A validator only has to
+/// change when the bytes do (it is not a signature), and XXH3 reads an 80 KB page an order
+/// of magnitude faster than SHA-256.
+fn etag_of(body: &[u8]) -> String {
+    format!("\"{:032x}\"", xxhash_rust::xxh3::xxh3_128(body))
 }
 
 /// An answer that did not execute (refused before it ran), with the spec's status code.
