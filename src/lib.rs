@@ -72,6 +72,8 @@ pub struct AppState {
     pub request_timeout: std::time::Duration,
     /// The limits every GraphQL request is checked against.
     pub limits: graphql::limits::QueryLimits,
+    /// Parsed GraphQL documents, by query text.
+    pub documents: graphql::DocumentCache,
     /// The in-process cache of anonymous read answers.
     pub responses: response_cache::ResponseCache,
     /// How long a DataLoader gathers keys before it queries.
@@ -115,6 +117,7 @@ impl AppState {
             max_concurrent_requests: config.max_concurrent_requests.max(1),
             request_timeout: std::time::Duration::from_millis(config.request_timeout_ms),
             limits,
+            documents: graphql::DocumentCache::default(),
             // On PostgreSQL other instances write too: serve from the cache only while the
             // listener hears their changes (see `server::prepare_state`).
             loader_delay: std::time::Duration::from_micros(config.dataloader_delay_us),

@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod cache_keys;
 pub mod context;
+pub mod document_cache;
 pub mod errors;
 pub mod extensions;
 pub mod field_order;
@@ -16,5 +17,6 @@ pub mod query;
 pub mod schema;
 pub mod types;
 
+pub use document_cache::DocumentCache;
 pub use preflight::{Preflight, preflight};
 pub use schema::{AppSchema, build_schema, prepare_request};

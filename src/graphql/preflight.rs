@@ -6,6 +6,7 @@
 use async_graphql::parser::types::{DocumentOperations, OperationDefinition, OperationType};
 use async_graphql::{Request, ServerError, Value};
 
+use crate::graphql::document_cache::DocumentCache;
 use crate::graphql::field_order::ResponseShape;
 use crate::graphql::limits::{QueryLimits, check_document, exceeded};
 
@@ -22,10 +23,14 @@ pub struct Preflight {
     pub root_fields: usize,
 }
 
-/// Checks the request's size, parses its document (cached on the request for execution) and
-/// checks the document's shape against `limits`, then its variables. A document that does not
-/// parse passes: execution reports the syntax error itself.
-pub fn preflight(request: &mut Request, limits: &QueryLimits) -> Preflight {
+/// Checks the request's size, parses its document (through `documents`, and cached on the
+/// request for execution) and checks the document's shape against `limits`, then its
+/// variables. A document that does not parse passes: execution reports the syntax error.
+pub fn preflight(
+    request: &mut Request,
+    limits: &QueryLimits,
+    documents: &DocumentCache,
+) -> Preflight {
     if request.query.len() > limits.max_query_bytes {
         return Preflight {
             errors: vec![exceeded(
@@ -39,7 +44,7 @@ pub fn preflight(request: &mut Request, limits: &QueryLimits) -> Preflight {
     }
     let operation_name = request.operation_name.clone();
     let variables = request.variables.clone();
-    let Ok(document) = request.parsed_query() else {
+    let Some(document) = documents.parse(request) else {
         return Preflight::default();
     };
     if let Err(errors) = check_document(document, limits) {
@@ -114,7 +119,11 @@ mod tests {
         if let Some(name) = name {
             request = request.operation_name(name);
         }
-        preflight(&mut request, &QueryLimits::default())
+        preflight(
+            &mut request,
+            &QueryLimits::default(),
+            &DocumentCache::default(),
+        )
     }
 
     #[test]

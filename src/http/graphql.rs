@@ -546,7 +546,7 @@ fn serialize(
             .collect();
     }
     let body = if executed {
-        serde_json::to_vec(&response)
+        super::json::response_to_vec(&response)
     } else {
         // A request error has no `data` entry at all.
         serde_json::to_value(&response).and_then(|mut value| {
