@@ -295,7 +295,7 @@ fn admit(
         Lookup::Miss(ticket) => Some(ticket),
         Lookup::Bypass => None,
     };
-    let checked = preflight(request, &state.limits);
+    let checked = preflight(request, &state.limits, &state.documents);
     if !checked.errors.is_empty() {
         let errors = GraphQLResponse::from_errors(checked.errors);
         return Err(Box::new(graphql_response(media, errors, false)));

@@ -14,6 +14,7 @@ pub mod caching;
 pub mod graphql;
 pub mod health;
 pub mod idempotency;
+pub mod json;
 pub mod media;
 pub mod metrics;
 pub mod overload;
