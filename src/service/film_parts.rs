@@ -9,11 +9,12 @@ use sea_orm::sea_query::{
     SelectStatement,
 };
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult, Iden, Iterable,
-    QueryFilter, QueryOrder, QueryResult,
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, Iden, Iterable, QueryFilter, QueryOrder,
+    QueryTrait,
 };
 
 use crate::error::AppError;
+use crate::service::by_position::ReadByPosition;
 
 /// Rows of `E` whose `parent` column is one of `ids`, ordered by parent then `order`.
 async fn rows_of_parents<E, C>(
@@ -23,15 +24,20 @@ async fn rows_of_parents<E, C>(
     order: E::Column,
 ) -> Result<Vec<E::Model>, AppError>
 where
-    E: EntityTrait,
+    E: ReadByPosition,
     C: ConnectionTrait,
 {
-    Ok(E::find()
+    let query = E::find()
         .filter(parent.is_in(ids.iter().copied()).into_condition())
         .order_by_asc(parent)
         .order_by_asc(order)
-        .all(db)
-        .await?)
+        .build(db.get_database_backend());
+    Ok(db
+        .query_all_raw(query)
+        .await?
+        .iter()
+        .map(|row| E::read(row, 0))
+        .collect::<Result<_, _>>()?)
 }
 
 /// Plot paragraphs of these films, in order.
@@ -68,40 +74,10 @@ pub async fn characters_of_movies<C: ConnectionTrait>(
     .await
 }
 
-/// The alias of the referenced row in [`rows_with_referenced`], and the prefix of its columns.
+/// The alias of the referenced row in [`rows_with_referenced`], and the prefix of its columns
+/// (which are read by position; the prefix only keeps their names apart from the row's own).
 const REFERENCED: &str = "referenced";
 const REFERENCED_PREFIX: &str = "referenced_";
-
-/// A table other rows name by key (people, companies), read from a statement's row by
-/// position: sea-orm reads a prefixed model by formatting each column's name, which costs an
-/// allocation per column per row.
-trait Referenced: EntityTrait {
-    /// The row whose columns start at `first`, in `Self::Column` order; `None` when its key is
-    /// null (the row names nothing, or nothing by that key).
-    fn read(row: &QueryResult, first: usize) -> Result<Option<Self::Model>, DbErr>;
-}
-
-/// People and companies have the same columns: id, slug, name, created_at, updated_at.
-macro_rules! referenced_directory_entry {
-    ($($table:ident),*) => {$(
-        impl Referenced for $table::Entity {
-            fn read(row: &QueryResult, first: usize) -> Result<Option<$table::Model>, DbErr> {
-                let Some(id) = row.try_get_by_index::<Option<i32>>(first)? else {
-                    return Ok(None);
-                };
-                Ok(Some($table::Model {
-                    id,
-                    slug: row.try_get_by_index(first + 1)?,
-                    name: row.try_get_by_index(first + 2)?,
-                    created_at: row.try_get_by_index(first + 3)?,
-                    updated_at: row.try_get_by_index(first + 4)?,
-                }))
-            }
-        }
-    )*};
-}
-
-referenced_directory_entry!(person, company);
 
 /// Rows of `E` whose `parent` column is one of `ids`, ordered by parent then `order`, each
 /// with the row of `R` that its column `reference.0` names (by `R`'s key `reference.1`), in
@@ -119,16 +95,16 @@ async fn rows_with_referenced<E, R, C>(
     reference: (E::Column, R::Column),
 ) -> Result<Vec<(E::Model, Option<R::Model>)>, AppError>
 where
-    E: EntityTrait,
-    R: Referenced,
+    E: ReadByPosition,
+    R: ReadByPosition,
     C: ConnectionTrait,
 {
     let query = referenced_query::<E, R>(db.get_database_backend(), parent, ids, order, reference);
-    let first = E::Column::iter().count();
+    let first = E::columns();
     db.query_all(&query)
         .await?
         .iter()
-        .map(|row| Ok((E::Model::from_query_result(row, "")?, R::read(row, first)?)))
+        .map(|row| Ok((E::read(row, 0)?, R::read_optional(row, first)?)))
         .collect()
 }
 
@@ -328,20 +304,6 @@ mod tests {
         assert!(
             sql.contains(r#""referenced"."name" AS "referenced_name""#),
             "{sql}"
-        );
-    }
-
-    #[test]
-    fn referenced_rows_are_read_in_their_columns_order() {
-        let names = |columns: Vec<String>| columns.join(" ");
-        let expected = "id slug name created_at updated_at";
-        assert_eq!(
-            names(person::Column::iter().map(|c| c.to_string()).collect()),
-            expected
-        );
-        assert_eq!(
-            names(company::Column::iter().map(|c| c.to_string()).collect()),
-            expected
         );
     }
 

@@ -6,6 +6,7 @@
 //!
 //! [`AppError`]: crate::error::AppError
 
+pub mod by_position;
 pub mod changes;
 pub mod companies;
 pub mod directory;
