@@ -8,6 +8,7 @@ pub mod document_cache;
 pub mod errors;
 pub mod extensions;
 pub mod field_order;
+pub mod generations;
 pub mod limits;
 pub mod loaders;
 pub mod mutation;

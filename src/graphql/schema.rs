@@ -1,12 +1,15 @@
 //! Builds the schema (the one seam `main`, the HTTP layer and the tests share) and prepares
 //! each request's per-request data.
 
-use async_graphql::{EmptySubscription, Request, Response, Schema, ValidationMode};
+use std::collections::BTreeMap;
+
+use async_graphql::{EmptySubscription, Request, Response, Schema, ValidationMode, Value};
 use sea_orm::DatabaseConnection;
 
 use crate::graphql::auth::Credentials;
 use crate::graphql::cache_keys::SurrogateKeys;
 use crate::graphql::extensions::{CheckOnly, ExecutionStarted, RequestErrorCodes};
+use crate::graphql::generations::GenerationalCache;
 use crate::graphql::limits::{QueryGuard, QueryLimits};
 use crate::graphql::loaders;
 use crate::graphql::mutation::MutationRoot;
@@ -26,10 +29,29 @@ type RootSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 /// boxed hooks per field and per list item) as soon as a schema has any extension; ours only
 /// need the parse and validation phases, so the runner keeps the fast path. It re-runs only
 /// the cheap "fast" validation on the document the checker already parsed.
+///
+/// What the checker finds depends only on the query text, the operation name and the
+/// variables, so a request equal in those to one that passed before passes again, at the same
+/// cost: it goes straight to the runner.
 #[derive(Clone)]
 pub struct AppSchema {
     checker: RootSchema,
     runner: RootSchema,
+    /// The `extensions` (the cost) of requests that passed the checker, by [`check_key`].
+    passed: GenerationalCache<BTreeMap<String, Value>>,
+}
+
+/// What the checker's verdict on a request depends on: its operation name, variables and query
+/// text (lengths first, so no two requests share a key).
+fn check_key(request: &Request) -> String {
+    let operation = request.operation_name.as_deref().unwrap_or_default();
+    let variables = serde_json::to_string(&request.variables).unwrap_or_default();
+    format!(
+        "{}:{operation}{}:{variables}{}",
+        operation.len(),
+        variables.len(),
+        request.query
+    )
 }
 
 /// An executed (or refused) request.
@@ -44,6 +66,10 @@ pub struct Executed {
 impl AppSchema {
     /// Checks `request` (parse, validation, limits), then executes it when it passes.
     pub async fn execute(&self, mut request: Request) -> Executed {
+        let key = check_key(&request);
+        if let Some(extensions) = self.passed.get(&key) {
+            return self.run(request, extensions).await;
+        }
         let started = ExecutionStarted::default();
         let mut check = Request::new(request.query.clone())
             .variables(request.variables.clone())
@@ -60,8 +86,14 @@ impl AppSchema {
                 executed: false,
             };
         }
+        self.passed.insert(&key, checked.extensions.clone());
+        self.run(request, checked.extensions).await
+    }
+
+    /// Executes a request that passed the checker, adding the checker's `extensions`.
+    async fn run(&self, request: Request, extensions: BTreeMap<String, Value>) -> Executed {
         let mut response = self.runner.execute(request).await;
-        response.extensions.extend(checked.extensions);
+        response.extensions.extend(extensions);
         Executed {
             response,
             executed: true,
@@ -96,6 +128,7 @@ pub fn build_schema(db: DatabaseConnection, limits: QueryLimits, introspection: 
         )
     };
     AppSchema {
+        passed: GenerationalCache::default(),
         checker: finish(
             roots()
                 .extension(RequestErrorCodes)

@@ -107,6 +107,40 @@ async fn every_response_reports_its_cost() {
 }
 
 #[tokio::test]
+async fn a_request_checked_before_is_checked_again_with_other_variables() {
+    let app = app().await;
+    let query = "query Films($first: Int) { movies(first: $first) { edges { node { title } } } }";
+    for _ in 0..2 {
+        let body = app.graphql(query, json!({ "first": 10 })).await;
+        assert!(body.get("errors").is_none(), "{body}");
+        // movies: 1 + 10 × (edges 1 + node 1 + title 1), the second time too.
+        assert_eq!(body["extensions"]["cost"]["complexity"], 31, "{body}");
+    }
+    let body = app.graphql(query, json!({ "first": 2 })).await;
+    assert_eq!(body["extensions"]["cost"]["complexity"], 7, "{body}");
+    let response = app
+        .post_json(
+            "/graphql",
+            &json!({ "query": query, "variables": { "first": "ten" } }),
+            GQL,
+        )
+        .await;
+    assert_eq!(response.status, 400, "{}", response.text);
+    assert_eq!(
+        response.json()["errors"][0]["extensions"]["code"],
+        "GRAPHQL_VALIDATION_FAILED"
+    );
+    let response = app
+        .post_json(
+            "/graphql",
+            &json!({ "query": query, "operationName": "Other", "variables": { "first": 10 } }),
+            GQL,
+        )
+        .await;
+    assert_eq!(response.status, 400, "{}", response.text);
+}
+
+#[tokio::test]
 async fn a_hundred_aliases_of_a_deep_field() {
     let app = app().await;
     let fields: String = (0..100)
