@@ -13,8 +13,9 @@
 //! - [`ids`]: global ids (`base64url("Movie:42")`), shared by the API and the services that
 //!   read them in input.
 //! - [`service`]: the operations on film content over `&DatabaseConnection`; no GraphQL here.
-//! - [`graphql`]: the schema ([`build_schema`](graphql::build_schema)), query roots, API types
-//!   and DataLoaders.
+//! - [`graphql`]: the schema ([`build_schema`](graphql::build_schema): a checker and an
+//!   extension-free runner), query roots, API types, DataLoaders, and the caches of parsed
+//!   documents and passed checks.
 //! - [`http`]: the axum router: GraphQL over HTTP, GraphiQL, Playground, health.
 //! - [`response_cache`]: the in-process cache of anonymous read answers, bounded, dropped
 //!   precisely by the content keys a write changes, across instances by `LISTEN`/`NOTIFY`.
