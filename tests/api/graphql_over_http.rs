@@ -332,10 +332,40 @@ async fn response_fields_come_in_query_order(app: TestApp) {
     assert_eq!(keys(&movie["sections"][0]), ["body", "title"]);
 }
 
+/// Connections, top-level and nested, with a field that waits on the database (`totalCount`)
+/// asked before those that do not.
+async fn connection_fields_come_in_query_order(app: TestApp) {
+    let data = app
+        .query_data(
+            r#"{ people(first: 2) { totalCount pageInfo { hasNextPage endCursor }
+                 edges { node { roles(first: 1) { totalCount nodes { name } edges { cursor } }
+                                name } cursor } } }"#,
+            json!({}),
+        )
+        .await;
+    let keys = |v: &serde_json::Value| -> Vec<String> {
+        v.as_object()
+            .map(|o| o.keys().cloned().collect())
+            .unwrap_or_default()
+    };
+    let people = &data["people"];
+    assert_eq!(keys(people), ["totalCount", "pageInfo", "edges"], "{data}");
+    assert_eq!(keys(&people["pageInfo"]), ["hasNextPage", "endCursor"]);
+    let edge = &people["edges"][0];
+    assert_eq!(keys(edge), ["node", "cursor"], "{data}");
+    assert_eq!(keys(&edge["node"]), ["roles", "name"]);
+    assert_eq!(
+        keys(&edge["node"]["roles"]),
+        ["totalCount", "nodes", "edges"],
+        "{data}"
+    );
+}
+
 crate::on_both_backends!(
     every_answer_carries_a_request_id,
     metrics_count_requests_and_statements,
     response_fields_come_in_query_order,
+    connection_fields_come_in_query_order,
     graphiql_and_playground_are_served,
     healthz_reports_the_database,
     post_answers_in_the_accepted_media_type,

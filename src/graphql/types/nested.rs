@@ -86,7 +86,7 @@ macro_rules! connection {
         }
 
         #[doc = $doc]
-        #[Object]
+        #[Object(serial)]
         impl $connection {
             /// The items of this page with their cursors, in order.
             async fn edges(&self) -> &[$edge] {
