@@ -23,21 +23,13 @@ impl DocumentCache {
     /// a document that parses is kept for next time. `None` when the text does not parse
     /// (execution reports the syntax error).
     pub fn parse<'r>(&self, request: &'r mut Request) -> Option<&'r ExecutableDocument> {
-        if let Some(document) = self.find(&request.query) {
+        if let Some(document) = self.0.get(&request.query) {
             request.set_parsed_query(ExecutableDocument::clone(&document));
         } else {
-            let document = request.parsed_query().ok()?.clone();
-            self.keep(&request.query, document);
+            let document = Arc::new(request.parsed_query().ok()?.clone());
+            self.0.insert(&request.query, document);
         }
         request.parsed_query().ok()
-    }
-
-    fn find(&self, text: &str) -> Option<Arc<ExecutableDocument>> {
-        self.0.get(text)
-    }
-
-    fn keep(&self, text: &str, document: ExecutableDocument) {
-        self.0.insert(text, Arc::new(document));
     }
 
     /// How many documents are kept.
