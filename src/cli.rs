@@ -1,5 +1,5 @@
 //! The binary's subcommands: serve, migrate, print the schema, manage tokens, import and
-//! export films. Each works against the configured database (migrating it first).
+//! export films, check a trusted-documents manifest. Each works against the configured database (migrating it first).
 
 use std::io::{Read, Write};
 use std::path::Path;
@@ -7,8 +7,9 @@ use std::path::Path;
 use entity::TokenRole;
 use sea_orm::DatabaseConnection;
 
-use crate::config::{Cli, Command, Config, RoleArg, TokenCommand};
+use crate::config::{Cli, Command, Config, RoleArg, TokenCommand, TrustedDocumentsCommand};
 use crate::error::AppError;
+use crate::http::trusted::TrustedDocuments;
 use crate::service::document::MovieDocument;
 use crate::service::{editing, movies, snapshot, tokens};
 use crate::{db, graphql, server};
@@ -33,7 +34,10 @@ impl From<AppError> for CliError {
             .into_problems()
             .into_iter()
             .map(|problem| {
-                let message = problem.client_message();
+                // The operator at the terminal may read what clients never see.
+                let message = problem
+                    .operator_detail()
+                    .unwrap_or_else(|| problem.client_message());
                 match problem.field() {
                     Some(field) => format!("{} at {field}: {message}", problem.code()),
                     None => format!("{}: {message}", problem.code()),
@@ -63,7 +67,39 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Export { slug, out } => {
             export(&connect(&config).await?, &slug, out.as_deref()).await
         }
+        Command::TrustedDocuments {
+            action: TrustedDocumentsCommand::Check { file },
+        } => check_trusted_documents(&config, &file).await,
     }
+}
+
+/// `trusted-documents check FILE`: every document must parse, validate against the schema and
+/// pass the configured query limits (and an id of 64 hex digits must be its SHA-256).
+async fn check_trusted_documents(config: &Config, file: &Path) -> Result<(), CliError> {
+    let trusted = TrustedDocuments::load(file).map_err(|err| CliError::Refused(err.to_string()))?;
+    let problems = graphql::check_documents(
+        trusted.documents(),
+        config.query_limits(),
+        config.introspection,
+    )
+    .await;
+    if problems.is_empty() {
+        println!(
+            "{}: {} documents, all valid against the schema and the query limits",
+            file.display(),
+            trusted.len()
+        );
+        return Ok(());
+    }
+    for problem in &problems {
+        println!("{problem}");
+    }
+    Err(CliError::Refused(format!(
+        "{} of {} documents in {} would fail",
+        problems.len(),
+        trusted.len(),
+        file.display()
+    )))
 }
 
 async fn connect(config: &Config) -> Result<DatabaseConnection, CliError> {

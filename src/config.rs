@@ -47,6 +47,12 @@ pub enum Command {
         #[arg(long, default_value = "import")]
         author: String,
     },
+    /// Work with a trusted-documents manifest (see `TRUSTED_DOCUMENTS`).
+    TrustedDocuments {
+        /// What to do with it.
+        #[command(subcommand)]
+        action: TrustedDocumentsCommand,
+    },
     /// Print a film as JSON in the shape of `createMovie`'s input.
     Export {
         /// The film's slug.
@@ -55,6 +61,17 @@ pub enum Command {
         /// Write to this file instead of standard output.
         #[arg(long)]
         out: Option<PathBuf>,
+    },
+}
+
+/// What to do with a trusted-documents manifest.
+#[derive(Debug, Clone, Subcommand)]
+pub enum TrustedDocumentsCommand {
+    /// Check every document against the schema and the query limits (before deploying it);
+    /// exits non-zero, listing the problems, when any would fail.
+    Check {
+        /// The manifest (id → document JSON, or Apollo's persisted-query manifest).
+        file: PathBuf,
     },
 }
 
@@ -292,6 +309,91 @@ pub struct Config {
     )]
     pub header_read_timeout_secs: u64,
 
+    /// Requests one client address may have in flight at once (reading its body or running);
+    /// one more is refused with 429 at once. 0: no cap.
+    #[arg(
+        long,
+        env = "MAX_REQUESTS_PER_ADDRESS",
+        default_value_t = 64,
+        global = true
+    )]
+    pub max_requests_per_address: usize,
+
+    /// Open connections one client address may have; more are answered 429 and closed. Not
+    /// applied with `TRUST_FORWARDED_FOR` (every connection then comes from the proxy). 0: no
+    /// cap.
+    #[arg(
+        long,
+        env = "MAX_CONNECTIONS_PER_ADDRESS",
+        default_value_t = 128,
+        global = true
+    )]
+    pub max_connections_per_address: usize,
+
+    /// Request bodies read at once, server-wide (a body is read whole before its request takes
+    /// one of `MAX_CONCURRENT_REQUESTS`); more are refused with 503 at once.
+    #[arg(long, env = "MAX_PENDING_BODIES", default_value_t = 512, global = true)]
+    pub max_pending_bodies: usize,
+
+    /// Seconds a request body may take to arrive whole; a slower one is answered 408 and its
+    /// connection closed.
+    #[arg(
+        long,
+        env = "BODY_READ_TIMEOUT_SECS",
+        default_value_t = 10,
+        global = true
+    )]
+    pub body_read_timeout_secs: u64,
+
+    /// Slowest body transfer accepted after its first second, in bytes a second; a slower
+    /// one is answered 408 and its connection closed. 0: no minimum.
+    #[arg(
+        long,
+        env = "MIN_BODY_BYTES_PER_SEC",
+        default_value_t = 1_024,
+        global = true
+    )]
+    pub min_body_bytes_per_sec: u64,
+
+    /// Points of query cost one client address may spend on anonymous reads per minute (the
+    /// budget holds at most this much and refills continuously); a read that runs costs its
+    /// complexity, one answered from the response cache 1. Over budget: 429 with
+    /// `Retry-After`. Requests with a valid token do not spend from it. 0: off.
+    #[arg(
+        long,
+        env = "READ_BUDGET_PER_MINUTE",
+        default_value_t = 100_000,
+        global = true
+    )]
+    pub read_budget_per_minute: u32,
+
+    /// A trusted-documents manifest (JSON: id → document, as graphql-codegen's client preset
+    /// and Relay's compiler write it, or Apollo's persisted-query manifest). When set,
+    /// anonymous clients may run only its documents; requests with a valid token may run any.
+    /// Checked against the schema and the query limits at start (and by `filmserver
+    /// trusted-documents check FILE`).
+    #[arg(long, env = "TRUSTED_DOCUMENTS", global = true)]
+    pub trusted_documents: Option<PathBuf>,
+
+    /// Automatic persisted queries kept at most (least recently used out first).
+    #[arg(
+        long,
+        env = "PERSISTED_QUERIES_MAX",
+        default_value_t = 10_000,
+        global = true
+    )]
+    pub persisted_queries_max: usize,
+
+    /// Bytes of query text the automatic persisted queries may hold at most (least recently
+    /// used out first).
+    #[arg(
+        long,
+        env = "PERSISTED_QUERIES_MAX_BYTES",
+        default_value_t = 16 * 1024 * 1024,
+        global = true
+    )]
+    pub persisted_queries_max_bytes: usize,
+
     /// Seconds shutdown (SIGTERM, Ctrl-C) waits for in-flight requests before dropping them.
     #[arg(long, env = "SHUTDOWN_GRACE_SECS", default_value_t = 30, global = true)]
     pub shutdown_grace_secs: u64,
@@ -378,6 +480,15 @@ impl Config {
             max_concurrent_requests: 256,
             request_timeout_ms: 10_000,
             header_read_timeout_secs: 10,
+            max_requests_per_address: 64,
+            max_connections_per_address: 128,
+            max_pending_bodies: 512,
+            body_read_timeout_secs: 10,
+            min_body_bytes_per_sec: 1_024,
+            persisted_queries_max: 10_000,
+            read_budget_per_minute: 100_000,
+            trusted_documents: None,
+            persisted_queries_max_bytes: 16 * 1024 * 1024,
             mutations_per_minute_per_token: 120,
             mutations_per_minute_per_address: 300,
             trust_forwarded_for: false,

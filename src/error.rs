@@ -14,6 +14,106 @@
 use async_graphql::ErrorExtensions;
 use sea_orm::{DbErr, SqlErr};
 
+/// Every `extensions.code` a client can see, with the HTTP status it stands for when it is
+/// the whole answer (a request refused before it ran). Field errors inside an executed
+/// response (`BAD_USER_INPUT`, `NOT_FOUND`, ...) are answered 200 as the GraphQL-over-HTTP spec
+/// says; their status here is what a transport-level refusal with that code would use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorCode {
+    /// The request is not a well-formed GraphQL request (400).
+    BadRequest,
+    /// The document does not parse (400).
+    GraphqlParseFailed,
+    /// The document does not validate against the schema (400).
+    GraphqlValidationFailed,
+    /// The document is over a query limit (400).
+    QueryLimitExceeded,
+    /// An input value is wrong (400).
+    BadUserInput,
+    /// The thing asked for does not exist (404).
+    NotFound,
+    /// The change clashes with the current state (409).
+    Conflict,
+    /// No valid token was given (401).
+    Unauthenticated,
+    /// The token may not do this (403).
+    Forbidden,
+    /// The body is larger than the limit (413).
+    PayloadTooLarge,
+    /// The body did not arrive in time, or came too slowly (408).
+    RequestTimeout,
+    /// The hash of an automatic persisted query is not known yet: send the query (200/400).
+    PersistedQueryNotFound,
+    /// Only listed (trusted) documents may run, and this one is not listed (400).
+    PersistedQueryNotInList,
+    /// An `Idempotency-Key` was used for a different request (422).
+    IdempotencyKeyReused,
+    /// The client has used its allowance for now: retry after `Retry-After` (429).
+    RateLimited,
+    /// The operation ran past the request timeout and was cancelled (503).
+    Timeout,
+    /// The database cannot be reached now, or the server is at capacity (503).
+    ServiceUnavailable,
+    /// A failure of ours; details are logged, never sent (500).
+    InternalServerError,
+}
+
+impl ErrorCode {
+    /// The code as clients read it in `extensions.code`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::BadRequest => "BAD_REQUEST",
+            Self::GraphqlParseFailed => "GRAPHQL_PARSE_FAILED",
+            Self::GraphqlValidationFailed => "GRAPHQL_VALIDATION_FAILED",
+            Self::QueryLimitExceeded => "QUERY_LIMIT_EXCEEDED",
+            Self::BadUserInput => "BAD_USER_INPUT",
+            Self::NotFound => "NOT_FOUND",
+            Self::Conflict => "CONFLICT",
+            Self::Unauthenticated => "UNAUTHENTICATED",
+            Self::Forbidden => "FORBIDDEN",
+            Self::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
+            Self::RequestTimeout => "REQUEST_TIMEOUT",
+            Self::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
+            Self::PersistedQueryNotInList => "PERSISTED_QUERY_NOT_IN_LIST",
+            Self::IdempotencyKeyReused => "IDEMPOTENCY_KEY_REUSED",
+            Self::RateLimited => "RATE_LIMITED",
+            Self::Timeout => "TIMEOUT",
+            Self::ServiceUnavailable => "SERVICE_UNAVAILABLE",
+            Self::InternalServerError => "INTERNAL_SERVER_ERROR",
+        }
+    }
+
+    /// The HTTP status of an answer that is this error alone.
+    pub const fn http_status(self) -> axum::http::StatusCode {
+        use axum::http::StatusCode as S;
+        match self {
+            Self::BadRequest
+            | Self::GraphqlParseFailed
+            | Self::GraphqlValidationFailed
+            | Self::QueryLimitExceeded
+            | Self::BadUserInput
+            | Self::PersistedQueryNotFound
+            | Self::PersistedQueryNotInList => S::BAD_REQUEST,
+            Self::NotFound => S::NOT_FOUND,
+            Self::Conflict => S::CONFLICT,
+            Self::Unauthenticated => S::UNAUTHORIZED,
+            Self::Forbidden => S::FORBIDDEN,
+            Self::PayloadTooLarge => S::PAYLOAD_TOO_LARGE,
+            Self::RequestTimeout => S::REQUEST_TIMEOUT,
+            Self::IdempotencyKeyReused => S::UNPROCESSABLE_ENTITY,
+            Self::RateLimited => S::TOO_MANY_REQUESTS,
+            Self::Timeout | Self::ServiceUnavailable => S::SERVICE_UNAVAILABLE,
+            Self::InternalServerError => S::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// An operation's failure, as services report it.
 ///
 /// It has no `Display` on purpose: async-graphql turns any `Display` error into a GraphQL
@@ -91,16 +191,32 @@ impl AppError {
         }
     }
 
+    /// What an operator may read and a client never does: the database's own message, or an
+    /// internal failure's detail (`None` for errors whose client message says it all).
+    pub fn operator_detail(&self) -> Option<String> {
+        match self {
+            Self::Database(err) => Some(format!("database error: {err}")),
+            Self::Unavailable(err) => Some(format!("the database is unavailable: {err}")),
+            Self::Internal(detail) => Some(format!("internal error: {detail}")),
+            _ => None,
+        }
+    }
+
     /// The `extensions.code` of this error.
     pub fn code(&self) -> &'static str {
+        self.error_code().as_str()
+    }
+
+    /// The [`ErrorCode`] of this error.
+    pub fn error_code(&self) -> ErrorCode {
         match self {
-            Self::BadUserInput { .. } | Self::Invalid(_) => "BAD_USER_INPUT",
-            Self::NotFound(_) => "NOT_FOUND",
-            Self::Conflict { .. } => "CONFLICT",
-            Self::Unauthenticated(_) => "UNAUTHENTICATED",
-            Self::Forbidden(_) => "FORBIDDEN",
-            Self::Unavailable(_) => "SERVICE_UNAVAILABLE",
-            Self::Database(_) | Self::Internal(_) => "INTERNAL_SERVER_ERROR",
+            Self::BadUserInput { .. } | Self::Invalid(_) => ErrorCode::BadUserInput,
+            Self::NotFound(_) => ErrorCode::NotFound,
+            Self::Conflict { .. } => ErrorCode::Conflict,
+            Self::Unauthenticated(_) => ErrorCode::Unauthenticated,
+            Self::Forbidden(_) => ErrorCode::Forbidden,
+            Self::Unavailable(_) => ErrorCode::ServiceUnavailable,
+            Self::Database(_) | Self::Internal(_) => ErrorCode::InternalServerError,
         }
     }
 

@@ -6,7 +6,8 @@
 //!
 //! - [`availability`]: whether the database answers; requests fail fast while it does not,
 //!   and a probe brings the server back (and migrates a database that was down at start).
-//! - [`cli`]: the binary's subcommands (serve, migrate, token, import, export, print-schema).
+//! - [`cli`]: the binary's subcommands (serve, migrate, token, import, export, print-schema,
+//!   trusted-documents check).
 //! - [`config`]: the one typed configuration (flags with env fallbacks), parsed once in `main`.
 //! - [`db`]: connect to SQLite or PostgreSQL, run migrations, count SQL statements.
 //! - [`error`]: [`AppError`](error::AppError) and the error policy (codes, what is logged).
@@ -105,15 +106,26 @@ pub struct SharedState {
     pub trust_forwarded_for: bool,
     /// How long shutdown waits for in-flight requests.
     pub shutdown_grace: std::time::Duration,
+    /// What a request goes through before it takes a request slot: per-address caps and the
+    /// whole-body read.
+    pub intake: http::intake::Intake,
+    /// The per-address budget anonymous reads spend their cost from.
+    pub read_budget: http::rate_limit::ReadBudget,
+    /// The trusted documents: when set, the only documents anonymous clients may run.
+    pub trusted: Option<http::trusted::TrustedDocuments>,
+    /// Open connections per client address (see `MAX_CONNECTIONS_PER_ADDRESS`).
+    pub connections: http::per_address::PerAddressCap,
 }
 
 impl AppState {
-    /// State over a database pool, with what is known of the database's availability.
+    /// State over a database pool, with what is known of the database's availability and the
+    /// trusted documents loaded from `TRUSTED_DOCUMENTS`, if any.
     pub fn new(
         config: &Config,
         db: DatabaseConnection,
         sql_statements: SqlStatementCounter,
         availability: availability::Availability,
+        trusted: Option<http::trusted::TrustedDocuments>,
     ) -> Self {
         let limits = config.query_limits();
         let schema = graphql::build_schema(db.clone(), limits, config.introspection);
@@ -129,7 +141,10 @@ impl AppState {
                 max_age: config.cache_max_age,
                 stale_while_revalidate: config.cache_stale_while_revalidate,
             },
-            persisted: http::persisted::PersistedQueries::default(),
+            persisted: http::persisted::PersistedQueries::new(
+                config.persisted_queries_max,
+                config.persisted_queries_max_bytes,
+            ),
             graphiql: config.graphiql,
             max_concurrent_requests: config.max_concurrent_requests.max(1),
             request_timeout: std::time::Duration::from_millis(config.request_timeout_ms),
@@ -150,6 +165,19 @@ impl AppState {
             trust_forwarded_for: config.trust_forwarded_for,
             header_read_timeout: std::time::Duration::from_secs(config.header_read_timeout_secs),
             shutdown_grace: std::time::Duration::from_secs(config.shutdown_grace_secs),
+            intake: http::intake::Intake::new(
+                config.max_requests_per_address,
+                config.max_pending_bodies,
+                std::time::Duration::from_secs(config.body_read_timeout_secs),
+                config.min_body_bytes_per_sec,
+            ),
+            read_budget: http::rate_limit::ReadBudget::new(config.read_budget_per_minute),
+            trusted,
+            connections: http::per_address::PerAddressCap::new(if config.trust_forwarded_for {
+                0
+            } else {
+                config.max_connections_per_address
+            }),
             responses: response_cache::ResponseCache::new(
                 config.response_cache_mb.saturating_mul(1024 * 1024),
                 std::time::Duration::from_secs(config.response_cache_ttl_secs),

@@ -25,6 +25,9 @@ pub enum StartupError {
     /// The listen address could not be bound, or serving failed.
     #[error("network: {0}")]
     Io(#[from] std::io::Error),
+    /// The trusted-documents manifest could not be read, or lists documents that would fail.
+    #[error("trusted documents: {0}")]
+    TrustedDocuments(String),
 }
 
 /// How long start-up waits for the change listener to connect.
@@ -34,6 +37,10 @@ const LISTENER_START: std::time::Duration = std::time::Duration::from_secs(3);
 /// cannot be reached does not stop start-up: the server answers 503 until it can, and
 /// migrates it then.
 pub async fn prepare_state(config: &Config) -> Result<AppState, StartupError> {
+    let trusted = match &config.trusted_documents {
+        Some(path) => Some(load_trusted_documents(config, path).await?),
+        None => None,
+    };
     let (db, sql_statements) = db::connect(config).await?;
     let availability = match db::migrate(&db).await {
         Ok(()) => Availability::ready(),
@@ -47,7 +54,7 @@ pub async fn prepare_state(config: &Config) -> Result<AppState, StartupError> {
         Err(err) => return Err(err.into()),
     };
     availability.watch(db.clone());
-    let state = AppState::new(config, db, sql_statements, availability.clone());
+    let state = AppState::new(config, db, sql_statements, availability.clone(), trusted);
     if config.is_postgres() && config.response_cache_mb > 0 {
         crate::response_cache::listener::spawn(
             state.responses.clone(),
@@ -60,6 +67,35 @@ pub async fn prepare_state(config: &Config) -> Result<AppState, StartupError> {
         }
     }
     Ok(state)
+}
+
+/// Loads the trusted-documents manifest and checks every document against the schema and the
+/// query limits: a server does not start on a manifest its clients would fail with.
+async fn load_trusted_documents(
+    config: &Config,
+    path: &std::path::Path,
+) -> Result<crate::http::trusted::TrustedDocuments, StartupError> {
+    let trusted = crate::http::trusted::TrustedDocuments::load(path)
+        .map_err(|err| StartupError::TrustedDocuments(err.to_string()))?;
+    let problems = crate::graphql::check_documents(
+        trusted.documents(),
+        config.query_limits(),
+        config.introspection,
+    )
+    .await;
+    if !problems.is_empty() {
+        return Err(StartupError::TrustedDocuments(format!(
+            "{} of {} documents fail: {}",
+            problems.len(),
+            trusted.len(),
+            problems.join("; ")
+        )));
+    }
+    tracing::info!(
+        documents = trusted.len(),
+        "only trusted documents run for anonymous clients"
+    );
+    Ok(trusted)
 }
 
 /// Serves on the configured address until Ctrl-C or SIGTERM, then finishes in-flight requests.
@@ -78,7 +114,8 @@ pub async fn serve(config: &Config) -> Result<(), StartupError> {
 ///
 /// Each connection is served by hyper with a header read timeout, so a client that dribbles
 /// its request headers is dropped instead of holding a connection; each request carries the
-/// peer's address (`ConnectInfo`) for per-client rate limits.
+/// peer's address (`ConnectInfo`) for per-client rate limits. An address may hold at most
+/// `MAX_CONNECTIONS_PER_ADDRESS` connections; one more is answered 429 and closed.
 pub async fn serve_until(
     listener: TcpListener,
     state: AppState,
@@ -86,6 +123,7 @@ pub async fn serve_until(
 ) -> Result<(), StartupError> {
     let db = state.db.clone();
     let (header_read_timeout, grace) = (state.header_read_timeout, state.shutdown_grace);
+    let per_address = state.connections.clone();
     let router = app(state);
     let mut builder = auto::Builder::new(TokioExecutor::new());
     builder
@@ -107,6 +145,10 @@ pub async fn serve_until(
             },
             () = &mut shutdown => break,
         };
+        let Some(held) = per_address.try_take(peer.ip()) else {
+            tokio::spawn(refuse_connection(stream));
+            continue;
+        };
         let _ = stream.set_nodelay(true);
         let router = router.clone();
         let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
@@ -121,6 +163,7 @@ pub async fn serve_until(
             if let Err(err) = connection.await {
                 tracing::debug!(error = %err, "connection ended with an error");
             }
+            drop(held);
         });
     }
     drop(listener);
@@ -135,6 +178,21 @@ pub async fn serve_until(
     }
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Answers a connection over its address's cap with 429 and closes it (without reading the
+/// request: the answer is all it gets).
+async fn refuse_connection(mut stream: tokio::net::TcpStream) {
+    use tokio::io::AsyncWriteExt;
+    const BODY: &str = "{\"errors\":[{\"message\":\"too many open connections from your address\",\"extensions\":{\"code\":\"RATE_LIMITED\"}}]}";
+    let answer = format!(
+        "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 1\r\nConnection: close\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{BODY}",
+        BODY.len()
+    );
+    let written = tokio::time::timeout(Duration::from_secs(1), stream.write_all(answer.as_bytes()));
+    let _ = written.await;
+    let _ = stream.shutdown().await;
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

@@ -3,6 +3,7 @@
 
 use async_graphql::{Context, Result};
 use entity::TokenRole;
+use sea_orm::DatabaseConnection;
 use tokio::sync::OnceCell;
 
 use crate::graphql::context::db;
@@ -33,6 +34,19 @@ impl Credentials {
     /// The bearer token as sent (for rate limiting by token; never logged).
     pub fn bearer(&self) -> Option<&str> {
         self.bearer.as_deref()
+    }
+
+    /// Whether the request carries a valid token (looked up once per request; resolvers that
+    /// ask later get the same answer without a second lookup). No token, an unknown or revoked
+    /// one, or a database that cannot say, all read as `false`.
+    pub async fn verified(&self, db: &DatabaseConnection) -> bool {
+        if self.bearer.is_none() {
+            return false;
+        }
+        self.principal
+            .get_or_try_init(|| tokens::authenticate(db, self.bearer.as_deref()))
+            .await
+            .is_ok()
     }
 }
 

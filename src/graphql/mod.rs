@@ -20,4 +20,4 @@ pub mod types;
 
 pub use document_cache::DocumentCache;
 pub use preflight::{Preflight, preflight};
-pub use schema::{AppSchema, build_schema, prepare_request};
+pub use schema::{AppSchema, build_schema, check_documents, prepare_request};

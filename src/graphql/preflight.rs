@@ -3,9 +3,12 @@
 //! given (a missing one is a *request* error under the GraphQL-over-HTTP spec, not a field
 //! error). It also keeps the operation's field order, which the response is put back into.
 
-use async_graphql::parser::types::{DocumentOperations, OperationDefinition, OperationType};
+use async_graphql::parser::types::{
+    DocumentOperations, OperationDefinition, OperationType, Selection,
+};
 use async_graphql::{Request, ServerError, Value};
 
+use crate::error::ErrorCode;
 use crate::graphql::document_cache::DocumentCache;
 use crate::graphql::field_order::ResponseShape;
 use crate::graphql::limits::{QueryLimits, check_document, exceeded};
@@ -21,6 +24,9 @@ pub struct Preflight {
     pub errors: Vec<ServerError>,
     /// How many selections the operation has at its root.
     pub root_fields: usize,
+    /// The names of the fields at the operation's root (a fragment spread there is named
+    /// `...`, an inline fragment `... on`).
+    pub root_field_names: Vec<String>,
 }
 
 /// Checks the request's size, parses its document (through `documents`, and cached on the
@@ -64,8 +70,20 @@ pub fn preflight(
     let Some(operation) = selected else {
         return Preflight::default();
     };
+    let root_field_names = operation
+        .selection_set
+        .node
+        .items
+        .iter()
+        .map(|selection| match &selection.node {
+            Selection::Field(field) => field.node.name.node.to_string(),
+            Selection::FragmentSpread(_) => "...".to_owned(),
+            Selection::InlineFragment(_) => "... on".to_owned(),
+        })
+        .collect();
     Preflight {
         root_fields: operation.selection_set.node.items.len(),
+        root_field_names,
         operation: Some(operation.ty),
         shape: Some(ResponseShape::new(
             operation.selection_set.node.clone(),
@@ -102,7 +120,7 @@ fn missing_variables(
                 Some(definition.pos),
             );
             let extensions = error.extensions.get_or_insert_with(Default::default);
-            extensions.set("code", "BAD_USER_INPUT");
+            extensions.set("code", ErrorCode::BadUserInput.as_str());
             extensions.set("field", format!("${name}"));
             error
         })

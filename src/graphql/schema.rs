@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use async_graphql::{EmptySubscription, Request, Response, Schema, ValidationMode, Value};
 use sea_orm::DatabaseConnection;
+use sha2::Digest as _;
 
 use crate::graphql::auth::Credentials;
 use crate::graphql::cache_keys::SurrogateKeys;
@@ -63,12 +64,44 @@ pub struct Executed {
     pub executed: bool,
 }
 
+/// What the checker found of a request that passed it: the `extensions` (the cost) its
+/// answer carries.
+#[derive(Debug, Clone)]
+pub struct Verdict {
+    extensions: BTreeMap<String, Value>,
+}
+
+impl Verdict {
+    /// The query's complexity, as limited by `MAX_QUERY_COMPLEXITY` (0 when unknown).
+    pub fn complexity(&self) -> usize {
+        let Some(Value::Object(cost)) = self.extensions.get("cost") else {
+            return 0;
+        };
+        match cost.get("complexity") {
+            Some(Value::Number(n)) => n.as_u64().map_or(0, |n| n as usize),
+            _ => 0,
+        }
+    }
+}
+
 impl AppSchema {
     /// Checks `request` (parse, validation, limits), then executes it when it passes.
     pub async fn execute(&self, mut request: Request) -> Executed {
-        let key = check_key(&request);
+        match self.check(&mut request).await {
+            Ok(verdict) => self.run(request, verdict).await,
+            Err(refused) => Executed {
+                response: refused,
+                executed: false,
+            },
+        }
+    }
+
+    /// Checks `request` (parse, validation, limits) without running it: its [`Verdict`], or
+    /// the response that refuses it (request errors, no `data`).
+    pub async fn check(&self, request: &mut Request) -> Result<Verdict, Response> {
+        let key = check_key(request);
         if let Some(extensions) = self.passed.get(&key) {
-            return self.run(request, extensions).await;
+            return Ok(Verdict { extensions });
         }
         let started = ExecutionStarted::default();
         let mut check = Request::new(request.query.clone())
@@ -81,19 +114,18 @@ impl AppSchema {
         }
         let checked = self.checker.execute(check).await;
         if !started.get() {
-            return Executed {
-                response: checked,
-                executed: false,
-            };
+            return Err(checked);
         }
         self.passed.insert(&key, checked.extensions.clone());
-        self.run(request, checked.extensions).await
+        Ok(Verdict {
+            extensions: checked.extensions,
+        })
     }
 
     /// Executes a request that passed the checker, adding the checker's `extensions`.
-    async fn run(&self, request: Request, extensions: BTreeMap<String, Value>) -> Executed {
+    pub async fn run(&self, request: Request, verdict: Verdict) -> Executed {
         let mut response = self.runner.execute(request).await;
-        response.extensions.extend(extensions);
+        response.extensions.extend(verdict.extensions);
         Executed {
             response,
             executed: true,
@@ -109,46 +141,115 @@ const PARSER_RECURSION_LIMIT: usize = 128;
 /// (and without field suggestions, which leak the schema too) when `introspection` is false.
 /// Runs no migrations and no queries.
 pub fn build_schema(db: DatabaseConnection, limits: QueryLimits, introspection: bool) -> AppSchema {
-    let finish = |builder: async_graphql::SchemaBuilder<_, _, _>| {
-        let builder = builder.limit_recursive_depth(PARSER_RECURSION_LIMIT);
-        if introspection {
-            builder.finish()
-        } else {
-            builder
-                .disable_introspection()
-                .disable_suggestions()
-                .finish()
-        }
-    };
-    let roots = || {
-        Schema::build(
-            QueryRoot::default(),
-            MutationRoot::default(),
-            EmptySubscription,
-        )
-    };
     AppSchema {
         passed: GenerationalCache::default(),
-        checker: finish(
-            roots()
-                .extension(RequestErrorCodes)
-                .extension(QueryGuard(limits))
-                .extension(CheckOnly),
+        checker: checker(limits, introspection),
+        runner: finish(
+            roots().data(db).validation_mode(ValidationMode::Fast),
+            introspection,
         ),
-        runner: finish(roots().data(db).validation_mode(ValidationMode::Fast)),
     }
 }
 
-/// The schema's SDL, as committed in `schema.graphql`. Needs no database.
-pub fn sdl() -> String {
+fn roots() -> async_graphql::SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
     Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
         EmptySubscription,
     )
-    .extension(RequestErrorCodes)
-    .finish()
-    .sdl()
+}
+
+fn finish(
+    builder: async_graphql::SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription>,
+    introspection: bool,
+) -> RootSchema {
+    let builder = builder.limit_recursive_depth(PARSER_RECURSION_LIMIT);
+    if introspection {
+        builder.finish()
+    } else {
+        builder
+            .disable_introspection()
+            .disable_suggestions()
+            .finish()
+    }
+}
+
+/// The checking schema: parse, validation and limits, and no execution (no database).
+fn checker(limits: QueryLimits, introspection: bool) -> RootSchema {
+    finish(
+        roots()
+            .extension(RequestErrorCodes)
+            .extension(QueryGuard(limits))
+            .extension(CheckOnly),
+        introspection,
+    )
+}
+
+/// Checks documents (`(id, text)`) as a request of each of their operations would be checked
+/// (size, parse, validation, limits), without a database; one line per problem. An id of 64
+/// hex digits must be its document's SHA-256, as clients compute it.
+pub async fn check_documents<'a>(
+    documents: impl IntoIterator<Item = (&'a str, &'a str)>,
+    limits: QueryLimits,
+    introspection: bool,
+) -> Vec<String> {
+    let schema = AppSchema {
+        passed: GenerationalCache::default(),
+        checker: checker(limits, introspection),
+        runner: checker(limits, introspection),
+    };
+    let mut problems = Vec::new();
+    for (id, text) in documents {
+        if id.len() == 64 && id.bytes().all(|b| b.is_ascii_hexdigit()) {
+            let hash = hex::encode(sha2::Sha256::digest(text.as_bytes()));
+            if !hash.eq_ignore_ascii_case(id) {
+                problems.push(format!(
+                    "{id}: the id is not the document's SHA-256 ({hash})"
+                ));
+            }
+        }
+        let names: Vec<Option<String>> = match async_graphql::parser::parse_query(text) {
+            Ok(document) => match document.operations {
+                async_graphql::parser::types::DocumentOperations::Single(_) => vec![None],
+                async_graphql::parser::types::DocumentOperations::Multiple(operations) => {
+                    operations
+                        .keys()
+                        .map(|name| Some(name.to_string()))
+                        .collect()
+                }
+            },
+            Err(err) => {
+                problems.push(format!("{id}: does not parse: {err}"));
+                continue;
+            }
+        };
+        for name in names {
+            let mut request = Request::new(text);
+            request.operation_name = name.clone();
+            if text.len() > limits.max_query_bytes {
+                problems.push(format!(
+                    "{id}: {} bytes, over the {}-byte limit",
+                    text.len(),
+                    limits.max_query_bytes
+                ));
+                break;
+            }
+            if let Err(refused) = schema.check(&mut request).await {
+                let messages: Vec<String> =
+                    refused.errors.iter().map(|e| e.message.clone()).collect();
+                let operation = name
+                    .map(|n| format!(" (operation {n})"))
+                    .unwrap_or_default();
+                problems.push(format!("{id}{operation}: {}", messages.join("; ")));
+            }
+        }
+    }
+    problems
+}
+
+/// The schema's SDL, as committed in `schema.graphql`. Needs no database.
+pub fn sdl() -> String {
+    roots().extension(RequestErrorCodes).finish().sdl()
 }
 
 /// What the transport learns about a request while it runs.

@@ -12,10 +12,13 @@ use async_graphql::Request as GraphQLRequest;
 use axum::http::HeaderMap;
 use sha2::{Digest, Sha256};
 
+use crate::AppState;
+use crate::error::{AppError, ErrorCode};
 use crate::graphql::Preflight;
+use crate::graphql::auth::Credentials;
+use crate::graphql::mutation::UNKEYED_MUTATIONS;
 use crate::response_cache::entry_key;
 use crate::service::idempotency::{Claim, find};
-use crate::{AppState, error::AppError};
 
 /// The request header.
 pub const HEADER: &str = "idempotency-key";
@@ -31,8 +34,8 @@ pub enum Decision {
     RunClaimed(Claim),
     /// It was applied before: answer with this recorded body.
     Replay(String),
-    /// Refuse it: (HTTP status, code, message).
-    Refuse(u16, &'static str, String),
+    /// Refuse it with this code (and the code's HTTP status) and message.
+    Refuse(ErrorCode, String),
 }
 
 /// The key the client sent, if any, as text.
@@ -48,7 +51,7 @@ pub fn key_of(headers: &HeaderMap) -> Option<Result<String, ()>> {
 pub async fn decide(
     state: &AppState,
     key: Option<Result<String, ()>>,
-    bearer: Option<&str>,
+    credentials: &Credentials,
     request: &GraphQLRequest,
     checked: &Preflight,
 ) -> Decision {
@@ -57,18 +60,32 @@ pub async fn decide(
     };
     let Ok(key) = key else {
         return Decision::Refuse(
-            400,
-            "BAD_REQUEST",
+            ErrorCode::BadRequest,
             format!("`Idempotency-Key` must be 1 to {MAX_KEY_LEN} visible ASCII characters"),
         );
     };
-    if checked.root_fields != 1 {
+    if checked.root_fields != 1
+        || checked
+            .root_field_names
+            .iter()
+            .any(|n| n.starts_with("..."))
+    {
         return Decision::Refuse(
-            400,
-            "BAD_REQUEST",
-            "a request with an `Idempotency-Key` must have exactly one mutation field".into(),
+            ErrorCode::BadRequest,
+            "a request with an `Idempotency-Key` must have exactly one mutation field, named at its root".into(),
         );
     }
+    if let Some(field) = checked
+        .root_field_names
+        .iter()
+        .find(|name| UNKEYED_MUTATIONS.contains(&name.as_str()))
+    {
+        return Decision::Refuse(
+            ErrorCode::BadRequest,
+            format!("`{field}` does not take an `Idempotency-Key`: send it without one"),
+        );
+    }
+    let bearer = credentials.bearer();
     let scope = hex::encode(Sha256::digest(bearer.unwrap_or_default().as_bytes()));
     let key_hash = hex::encode(Sha256::digest(format!("{scope}\n{key}").as_bytes()));
     let variables = serde_json::to_value(&request.variables).unwrap_or_default();
@@ -83,28 +100,23 @@ pub async fn decide(
             request_hash,
         }),
         Ok(Some(applied)) if applied.request_hash != request_hash => Decision::Refuse(
-            422,
-            "IDEMPOTENCY_KEY_REUSED",
+            ErrorCode::IdempotencyKeyReused,
             "this `Idempotency-Key` was used for a different request".into(),
         ),
         Ok(Some(applied)) => match applied.response {
             Some(answer) => Decision::Replay(answer),
             None => Decision::Refuse(
-                409,
-                "CONFLICT",
+                ErrorCode::Conflict,
                 "the mutation with this `Idempotency-Key` was applied, but its answer was not recorded: read the current state".into(),
             ),
         },
         Err(err) => {
-            let (code, message) = (err.code(), err.client_message());
-            let status = if matches!(err, AppError::Unavailable(_)) {
+            if matches!(err, AppError::Unavailable(_)) {
                 state.availability.mark_down();
-                503
             } else {
                 tracing::error!(error = ?err, "looking up an idempotency key failed");
-                500
-            };
-            Decision::Refuse(status, code, message)
+            }
+            Decision::Refuse(err.error_code(), err.client_message())
         }
     }
 }

@@ -1,7 +1,8 @@
 //! `GET /metrics`: the Prometheus text format: GraphQL requests by operation and outcome, a
 //! latency histogram, the SQL statements the pool has run (the benchmark divides them by the
-//! requests), the pool's connections, whether the database is up, and the response cache's
-//! hits, misses, invalidations and size.
+//! requests), the pool's connections, whether the database is up, the response cache's hits,
+//! misses, invalidations and size, the persisted queries' count and bytes, and the intake's
+//! open-connection addresses and bodies being read.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -216,6 +217,24 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
         u8::from(state.availability.serving()),
     );
     let mut body = body;
+    let (persisted, persisted_bytes) = state.persisted.size();
+    let _ = write!(
+        body,
+        "# HELP filmserver_persisted_queries Automatic persisted queries stored.\n\
+         # TYPE filmserver_persisted_queries gauge\n\
+         filmserver_persisted_queries {persisted}\n\
+         # HELP filmserver_persisted_query_bytes Bytes of query text the persisted queries hold.\n\
+         # TYPE filmserver_persisted_query_bytes gauge\n\
+         filmserver_persisted_query_bytes {persisted_bytes}\n\
+         # HELP filmserver_open_connections_addresses Client addresses with open connections.\n\
+         # TYPE filmserver_open_connections_addresses gauge\n\
+         filmserver_open_connections_addresses {}\n\
+         # HELP filmserver_pending_bodies Request bodies being read now.\n\
+         # TYPE filmserver_pending_bodies gauge\n\
+         filmserver_pending_bodies {}\n",
+        state.connections.addresses(),
+        state.intake.pending_bodies_now(),
+    );
     state.http_metrics.render(&mut body);
     ([(CONTENT_TYPE, "text/plain; version=0.0.4")], body)
 }

@@ -10,18 +10,22 @@
 //! | `GET /readyz`    | whether the database answers and is fully migrated          |
 //! | `GET /metrics`   | counters in the Prometheus text format                      |
 
+pub mod answer;
 pub mod caching;
 pub mod graphql;
 pub mod health;
 pub mod idempotency;
+pub mod intake;
 pub mod json;
 pub mod media;
 pub mod metrics;
 pub mod overload;
 pub mod pages;
+pub mod per_address;
 pub mod persisted;
 pub mod rate_limit;
 pub mod request_log;
+pub mod trusted;
 
 use axum::Router;
 use axum::error_handling::HandleErrorLayer;
@@ -53,6 +57,11 @@ pub fn app(state: AppState) -> Router {
                 .layer(axum::middleware::from_fn_with_state(
                     state.clone(),
                     request_log::log_requests,
+                ))
+                // Per-address caps and whole bodies before a request slot is taken.
+                .layer(axum::middleware::from_fn_with_state(
+                    state.clone(),
+                    intake::admit_whole,
                 ))
                 .layer(HandleErrorLayer::new(overload::refuse))
                 .load_shed()

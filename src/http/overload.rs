@@ -2,35 +2,29 @@
 //! `Retry-After`, instead of waiting in a queue that grows.
 
 use axum::BoxError;
-use axum::http::StatusCode;
-use axum::http::header::{CONTENT_TYPE, RETRY_AFTER};
-use axum::response::{IntoResponse, Response};
-use serde_json::json;
+use axum::http::HeaderMap;
+use axum::response::Response;
 
-/// The answer to a request the server is too busy for (or that failed in the middleware).
-pub async fn refuse(error: BoxError) -> Response {
-    let (status, code, message) = if error.is::<tower::load_shed::error::Overloaded>() {
-        (
-            StatusCode::SERVICE_UNAVAILABLE,
-            "SERVICE_UNAVAILABLE",
+use super::answer::{refusal, retry_later};
+use super::media::{ResponseMedia, negotiate};
+use crate::error::ErrorCode;
+
+/// The answer to a request the server is too busy for (or that failed in the middleware), in
+/// the media type the client accepts.
+pub async fn refuse(headers: HeaderMap, error: BoxError) -> Response {
+    let media = negotiate(&headers).unwrap_or(ResponseMedia::Json);
+    if error.is::<tower::load_shed::error::Overloaded>() {
+        return retry_later(
+            media,
+            ErrorCode::ServiceUnavailable,
             "the server is at capacity: retry shortly",
-        )
-    } else {
-        tracing::error!(error = %error, "request middleware failed");
-        (
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "INTERNAL_SERVER_ERROR",
-            "internal server error",
-        )
-    };
-    let body = json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
-    (
-        status,
-        [
-            (CONTENT_TYPE, "application/json; charset=utf-8"),
-            (RETRY_AFTER, "1"),
-        ],
-        body.to_string(),
+            std::time::Duration::from_secs(1),
+        );
+    }
+    tracing::error!(error = %error, "request middleware failed");
+    refusal(
+        media,
+        ErrorCode::InternalServerError,
+        "internal server error",
     )
-        .into_response()
 }

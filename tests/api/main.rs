@@ -13,6 +13,7 @@ mod film_page;
 mod fuzz;
 mod graphql_over_http;
 mod idempotency;
+mod intake;
 mod migrations;
 mod observability;
 mod outage;

@@ -8,6 +8,11 @@ mod tokens;
 
 use async_graphql::MergedObject;
 
+/// Mutations that refuse an `Idempotency-Key`: they run outside the write transactions that
+/// record a key, and `createToken`'s answer holds a token secret, which must never be stored
+/// for a replay.
+pub const UNKEYED_MUTATIONS: &[&str] = &["createToken", "revokeToken"];
+
 /// Every mutation field.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Mutation")]

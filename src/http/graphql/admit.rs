@@ -1,0 +1,150 @@
+//! Admission: what is decided about a request before it runs, once per request.
+
+use std::sync::Arc;
+
+use async_graphql::parser::types::OperationType;
+use async_graphql::{Request as GraphQLRequest, Response as GraphQLResponse};
+use axum::response::Response;
+
+use crate::AppState;
+use crate::error::ErrorCode;
+use crate::graphql::auth::Credentials;
+use crate::graphql::{Preflight, preflight};
+use crate::http::answer::{graphql_response, refusal};
+use crate::http::media::ResponseMedia;
+use crate::http::persisted::{PersistedQueryError, Registration, requested_hash};
+use crate::http::trusted::TrustedDocuments;
+use crate::response_cache::{CachedResponse, Lookup, Ticket, entry_key};
+
+/// What [`admit`] decided.
+pub enum Admitted {
+    /// The response cache has the answer.
+    Cached(Arc<CachedResponse>),
+    /// Run it.
+    Run(Admission),
+}
+
+/// A request let through to run, and what to do with it once it ran.
+pub struct Admission {
+    /// What the pre-flight found.
+    pub checked: Preflight,
+    /// Keep a successful answer in the response cache under this ticket.
+    pub ticket: Option<Ticket>,
+    /// Store the query as a persisted query once it has passed every check.
+    pub registration: Option<Registration>,
+}
+
+/// Checks a request before it runs: fills in a persisted query, refuses an empty one, answers
+/// an anonymous request from the response cache when it can, and otherwise runs the
+/// pre-flight (size, shape, variables), once per request. `Err` is the answer to send.
+///
+/// The cache is asked before the pre-flight: it only holds answers to requests that passed
+/// it, and an equal key means an equal document, so the same request would pass again.
+pub async fn admit(
+    state: &AppState,
+    media: ResponseMedia,
+    request: &mut GraphQLRequest,
+    credentials: &Credentials,
+) -> Result<Admitted, Box<Response>> {
+    let listed = match &state.trusted {
+        None => false,
+        Some(trusted) => match trusted_document(trusted, request) {
+            Ok(true) => true,
+            Ok(false) if credentials.verified(&state.db).await => false,
+            Ok(false) => {
+                return Err(Box::new(refusal(
+                    media,
+                    ErrorCode::PersistedQueryNotInList,
+                    "this server runs only its listed (trusted) documents for anonymous clients: send a listed document's id in `extensions.persistedQuery.sha256Hash`",
+                )));
+            }
+            Err(refused) => return Err(Box::new(persisted_query_refused(media, refused))),
+        },
+    };
+    let registration = match state.persisted.resolve(request) {
+        Ok(_) if listed => None,
+        Ok(registration) => registration,
+        Err(refused) => return Err(Box::new(persisted_query_refused(media, refused))),
+    };
+    if request.query.trim().is_empty() {
+        return Err(Box::new(refusal(
+            media,
+            ErrorCode::BadRequest,
+            "the request has no `query`",
+        )));
+    }
+    state.graphql_requests.increment();
+    let lookup = if credentials.present() {
+        Lookup::Bypass
+    } else {
+        let variables = serde_json::to_value(&request.variables).unwrap_or_default();
+        let key = entry_key(
+            &request.query,
+            request.operation_name.as_deref(),
+            &variables,
+        );
+        state.responses.lookup(key)
+    };
+    let ticket = match lookup {
+        Lookup::Hit(answer) => {
+            // Only requests that passed every check are answered from the cache.
+            if let Some(registration) = registration {
+                state.persisted.register(registration, &request.query);
+            }
+            return Ok(Admitted::Cached(answer));
+        }
+        Lookup::Miss(ticket) => Some(ticket),
+        Lookup::Bypass => None,
+    };
+    let checked = preflight(request, &state.limits, &state.documents);
+    if !checked.errors.is_empty() {
+        let errors = GraphQLResponse::from_errors(checked.errors);
+        return Err(Box::new(graphql_response(media, errors, false)));
+    }
+    // Only queries are kept (a mutation's answer is never replayed).
+    let ticket = ticket.filter(|_| checked.operation == Some(OperationType::Query));
+    Ok(Admitted::Run(Admission {
+        checked,
+        ticket,
+        registration,
+    }))
+}
+
+/// Whether the request is a listed document (by id, whose text it then gets, or by its exact
+/// text). `Err` when it names a listed id with a different text.
+fn trusted_document(
+    trusted: &TrustedDocuments,
+    request: &mut GraphQLRequest,
+) -> Result<bool, PersistedQueryError> {
+    match requested_hash(request)? {
+        Some(id) => match trusted.document(&id) {
+            Some(document) => {
+                if !request.query.trim().is_empty() && request.query != document.as_ref() {
+                    return Err(PersistedQueryError::Invalid(
+                        "the query is not the listed document with this id".into(),
+                    ));
+                }
+                request.query = document.to_string();
+                Ok(true)
+            }
+            None => Ok(false),
+        },
+        None => Ok(trusted.lists_text(&request.query)),
+    }
+}
+
+fn persisted_query_refused(media: ResponseMedia, refused: PersistedQueryError) -> Response {
+    let (code, message) = match refused {
+        PersistedQueryError::NotFound => (
+            ErrorCode::PersistedQueryNotFound,
+            "PersistedQueryNotFound".to_owned(),
+        ),
+        PersistedQueryError::Invalid(message) => (ErrorCode::BadRequest, message),
+    };
+    let mut error = async_graphql::ServerError::new(message, None);
+    error
+        .extensions
+        .get_or_insert_with(Default::default)
+        .set("code", code.as_str());
+    graphql_response(media, GraphQLResponse::from_errors(vec![error]), false)
+}

@@ -1,0 +1,215 @@
+//! GraphQL over HTTP, per the GraphQL-over-HTTP spec.
+//!
+//! - `POST /graphql` takes `application/json` (UTF-8) bodies; anything else is 415, a body that
+//!   is not a GraphQL request is 400, a body over the configured limit is 413.
+//! - `GET /graphql` takes `query`, `variables`, `operationName` and `extensions` in the query
+//!   string; it runs queries only (a mutation is 405, with `Allow: POST`).
+//! - The response type follows `Accept`: `application/graphql-response+json` (request errors
+//!   are 400 and carry no `data`) or `application/json` (request errors are 200); a client that
+//!   accepts neither gets 406.
+//! - Every error body is a GraphQL response: `{"errors": [{"message", "extensions": {"code"}}]}`.
+//!
+//! Layout: [`admit`] decides before a request runs (persisted query, response cache,
+//! pre-flight); [`run`] runs it and makes the answer; [`client`] reads who sent it. The
+//! answers built here without running anything are in [`crate::http::answer`].
+
+pub mod admit;
+pub mod client;
+pub mod run;
+
+use std::net::IpAddr;
+
+use async_graphql::parser::types::OperationType;
+use async_graphql::{BatchRequest, Request as GraphQLRequest};
+use async_graphql_axum::GraphQLBatchRequest;
+use async_graphql_axum::rejection::GraphQLRejection;
+use axum::body::{Body, to_bytes};
+use axum::extract::{FromRequest, Request, State};
+use axum::http::header::{ALLOW, CONTENT_LENGTH, IF_NONE_MATCH};
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::Response;
+use http_body_util::LengthLimitError;
+
+use self::admit::{Admitted, admit};
+use self::client::{client_address, credentials, named, operation_name};
+use self::run::{Conditional, Run, cached_answer, execute, replayed};
+use super::answer::{body_too_large, not_acceptable, rate_limited, refusal, refusal_with_status};
+use super::idempotency::{self, Decision};
+use super::media::{BodyMediaError, ResponseMedia, check_body_media, negotiate};
+use crate::AppState;
+use crate::error::ErrorCode;
+use crate::graphql::auth::Credentials;
+
+/// `POST /graphql`.
+pub async fn graphql_post(State(state): State<AppState>, request: Request) -> Response {
+    let Some(media) = negotiate(request.headers()) else {
+        return not_acceptable();
+    };
+    let credentials = credentials(request.headers());
+    let client = client_address(&request, state.trust_forwarded_for);
+    let idempotency_key = idempotency::key_of(request.headers());
+    match check_body_media(request.headers()) {
+        Ok(()) => {}
+        Err(BodyMediaError::Missing) => {
+            return refusal_with_status(
+                media,
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                ErrorCode::BadRequest,
+                "a POST needs `Content-Type: application/json`",
+            );
+        }
+        Err(BodyMediaError::Unsupported(found)) => {
+            return refusal_with_status(
+                media,
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                ErrorCode::BadRequest,
+                &format!("unsupported content type `{found}`: send `application/json` in UTF-8"),
+            );
+        }
+    }
+    let limit = state.max_body_bytes;
+    let declared_too_large = request
+        .headers()
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok())
+        .is_some_and(|len| len > limit);
+    if declared_too_large {
+        return body_too_large(media, limit);
+    }
+    let (parts, body) = request.into_parts();
+    let bytes = match to_bytes(body, limit).await {
+        Ok(bytes) => bytes,
+        Err(err) => {
+            return if err.into_inner().is::<LengthLimitError>() {
+                body_too_large(media, limit)
+            } else {
+                refusal(media, ErrorCode::BadRequest, "the body could not be read")
+            };
+        }
+    };
+    let request = Request::from_parts(parts, Body::from(bytes));
+    let mut request = match GraphQLBatchRequest::<GraphQLRejection>::from_request(request, &())
+        .await
+        .map(|batch| batch.into_inner())
+    {
+        Ok(BatchRequest::Single(request)) => request,
+        Ok(BatchRequest::Batch(_)) => {
+            return refusal(
+                media,
+                ErrorCode::BadRequest,
+                "batched requests are not supported: send one operation per request",
+            );
+        }
+        Err(GraphQLRejection(err)) => {
+            return refusal(
+                media,
+                ErrorCode::BadRequest,
+                &format!("the body is not a GraphQL request: {err}"),
+            );
+        }
+    };
+    let operation = operation_name(&request);
+    let response = match admit(&state, media, &mut request, &credentials).await {
+        Ok(Admitted::Cached(answer)) => cached_answer(&state, media, &answer, None, client),
+        Ok(Admitted::Run(admission))
+            if admission.checked.operation == Some(OperationType::Mutation) =>
+        {
+            let decision = idempotency::decide(
+                &state,
+                idempotency_key,
+                &credentials,
+                &request,
+                &admission.checked,
+            )
+            .await;
+            let run = match decision {
+                Decision::Run => Run::new(admission, credentials),
+                Decision::RunClaimed(claim) => Run::new(admission, credentials).claimed(claim),
+                // A replay applies nothing, so it spends no allowance.
+                Decision::Replay(answer) => return named(replayed(media, answer), operation),
+                Decision::Refuse(code, message) => {
+                    return named(refusal(media, code, &message), operation);
+                }
+            };
+            match state.mutation_limits.take(run.bearer(), client) {
+                Ok(()) => execute(&state, media, request, run).await,
+                Err(wait) => rate_limited(media, wait),
+            }
+        }
+        Ok(Admitted::Run(admission)) => {
+            let run = Run::new(admission, credentials).from_client(client);
+            execute(&state, media, request, run).await
+        }
+        Err(refused) => *refused,
+    };
+    named(response, operation)
+}
+
+/// `GET /graphql`: queries only.
+pub async fn graphql_get(State(state): State<AppState>, request: Request) -> Response {
+    let Some(media) = negotiate(request.headers()) else {
+        return not_acceptable();
+    };
+    let credentials = credentials(request.headers());
+    let client = client_address(&request, state.trust_forwarded_for);
+    let if_none_match = request
+        .headers()
+        .get(IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let request = match GraphQLBatchRequest::<GraphQLRejection>::from_request(request, &())
+        .await
+        .map(|batch| batch.into_inner())
+    {
+        Ok(BatchRequest::Single(request)) => request,
+        Ok(BatchRequest::Batch(_)) | Err(_) => {
+            return refusal(
+                media,
+                ErrorCode::BadRequest,
+                "the query string is not a GraphQL request (`variables` and `extensions` must be JSON)",
+            );
+        }
+    };
+    let operation = operation_name(&request);
+    let conditional = Conditional {
+        if_none_match: if_none_match.unwrap_or_default(),
+    };
+    named(
+        answer_get(state, media, request, (credentials, client), conditional).await,
+        operation,
+    )
+}
+
+/// `GET /graphql` once the request is read.
+async fn answer_get(
+    state: AppState,
+    media: ResponseMedia,
+    mut request: GraphQLRequest,
+    (credentials, client): (Credentials, Option<IpAddr>),
+    conditional: Conditional,
+) -> Response {
+    let admission = match admit(&state, media, &mut request, &credentials).await {
+        Ok(Admitted::Cached(answer)) => {
+            return cached_answer(&state, media, &answer, Some(&conditional), client);
+        }
+        Ok(Admitted::Run(admission)) => admission,
+        Err(refused) => return *refused,
+    };
+    if admission.checked.operation == Some(OperationType::Mutation) {
+        let mut response = refusal_with_status(
+            media,
+            StatusCode::METHOD_NOT_ALLOWED,
+            ErrorCode::BadRequest,
+            "mutations are only accepted over POST",
+        );
+        response
+            .headers_mut()
+            .insert(ALLOW, HeaderValue::from_static("POST"));
+        return response;
+    }
+    let run = Run::new(admission, credentials)
+        .conditional(conditional)
+        .from_client(client);
+    execute(&state, media, request, run).await
+}
