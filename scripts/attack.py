@@ -21,9 +21,10 @@
 #                     whether the last of each is still stored, and /metrics lines about
 #                     persisted queries
 #   connection-flood  up to 2,000 idle TCP connections, held
-#   expensive-reads   32 connections sending costly queries (every film with its sections,
-#                     characters, actors and their roles, credits, plus a search), each with
-#                     a different variable so the response cache never helps
+#   expensive-reads   32 connections sending costly queries (100 films with their sections,
+#                     characters, credits, companies and themes, 100 people with 10 roles and
+#                     10 credits each, a 100-hit search: complexity about 40,000 of the 50,000
+#                     allowed), each with a different variable so the response cache never helps
 #   header-dribble    200 connections sending their request headers one byte a second
 # Per attack it prints what the attacker got and what the legitimate clients saw meanwhile
 # (requests, p50 and p99 latency, error rate, statuses); with --start also the server's RSS
@@ -74,10 +75,14 @@ EXPENSIVE_QUERY = """query Expensive($from: Int) {
   movies(first: 100, filter: {releaseYearFrom: $from}) { edges { node {
     title plot
     sections { title body }
-    characters { name description actor { name roles(first: 20) { edges { node { name movie { title } } } } } }
+    characters { name description actor { name } }
     credits { role person { name } }
     companies { role company { name } }
     themes { name description }
+  } } }
+  people(first: 100) { edges { node { name
+    roles(first: 10) { edges { node { name movie { title } } } }
+    credits(first: 10) { edges { node { role movie { title } } } }
   } } }
   search(query: "butterfly", first: 100) { edges { node { rank snippet node {
     ... on Movie { title } ... on Section { title body } ... on Character { name } ... on Person { name }
@@ -312,6 +317,9 @@ def describe_held(stats, n, held):
     if stats["connect_errors"]:
         lines.append(f"connect failures: {counts(stats['connect_errors'])}")
     closed = f"server closed {stats['closed']:,}" + (f" (avg {avg:.2f} s)" if stats["closed"] else "")
+    answers = collections.Counter({k: v for k, v in stats["answers"].items() if k != "closed, no answer"})
+    if answers:
+        closed += f", answering {counts(answers)}"
     return lines, f"{len(held):,} held at the end, {closed}"
 
 
@@ -321,9 +329,6 @@ async def attack_slow_body(target, duration, args, held):
     first = first.replace(b"Content-Length: 0\r\n", b"Content-Length: 1000\r\n") + b"{"
     stats = await hold_connections(target, n, duration, first, None, held)
     lines, outcome = describe_held(stats, n, held)
-    answers = {k: v for k, v in stats["answers"].items() if k != "closed, no answer"}
-    if answers:
-        outcome += f"; answers {counts(collections.Counter(answers))}"
     return {"lines": lines, "outcome": outcome}
 
 

@@ -156,7 +156,26 @@ async fn import_validates_like_the_mutation(app: TestApp) {
     assert_eq!(row_counts(app.db()).await, before);
 }
 
+/// The operator at the terminal reads the database's own message, which clients never see.
+async fn a_database_error_shows_the_databases_message(app: TestApp) {
+    use sea_orm::ConnectionTrait;
+    let drop = match app.backend {
+        crate::helpers::Backend::Postgres => "DROP TABLE api_token CASCADE",
+        crate::helpers::Backend::Sqlite => "DROP TABLE api_token",
+    };
+    app.db()
+        .execute_unprepared(drop)
+        .await
+        .expect("drop a table");
+    let output = filmserver(&app, &["token", "list"], None).await;
+    assert!(!output.status.success());
+    let err = stderr(&output);
+    assert!(err.contains("api_token"), "{err}");
+    assert!(!err.contains("internal server error"), "{err}");
+}
+
 crate::on_both_backends!(
+    a_database_error_shows_the_databases_message,
     tokens_are_managed_from_the_command_line,
     export_then_import_gives_an_identical_film,
     import_validates_like_the_mutation,

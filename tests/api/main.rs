@@ -18,6 +18,7 @@ mod migrations;
 mod observability;
 mod outage;
 mod overload;
+mod public_limits;
 mod query_limits;
 mod read_api;
 mod response_cache;
