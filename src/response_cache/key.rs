@@ -47,9 +47,11 @@ pub fn normalize_query(query: &str) -> String {
     out
 }
 
-/// Writes the pending separator before `next`, where it separates two names or numbers.
+/// Writes the pending separator before `next`, where it separates two names or numbers (or
+/// could join a sign or a dot to a number: `1 .5` is not `1.5`, nor `- 1` `-1`).
 fn flush_space(out: &mut String, pending: &mut bool, next: char) {
-    let word = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '$' || c == '"';
+    let word =
+        |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '$' | '"' | '.' | '-' | '+');
     if *pending && out.chars().last().is_some_and(word) && word(next) {
         out.push(' ');
     }
@@ -57,7 +59,8 @@ fn flush_space(out: &mut String, pending: &mut bool, next: char) {
 }
 
 /// Where the string literal starting at `start` (a `"`) ends: one past its closing quote, or
-/// the end of the query when it is never closed (the parser refuses such a query anyway).
+/// past the line end or the query's end when it is never closed (the parser refuses such a
+/// query anyway).
 fn string_end(query: &str, start: usize) -> usize {
     let bytes = query.as_bytes();
     if bytes[start..].starts_with(b"\"\"\"") {
@@ -78,7 +81,9 @@ fn string_end(query: &str, start: usize) -> usize {
         match bytes[i] {
             b'\\' => i += 2,
             b'"' => return i + 1,
-            b'\n' | b'\r' => return i,
+            // Unterminated: the line terminator is kept too, so that it still tells this
+            // string apart from one that runs on to other text.
+            b'\n' | b'\r' => return i + 1,
             _ => i += 1,
         }
     }
@@ -175,5 +180,198 @@ mod tests {
             entry_key(q, None, &json!({"a": 1})),
             entry_key(q, None, &json!({"a": 2}))
         );
+    }
+
+    /// GraphQL's lexical tokens of a text, as the spec reads them (the oracle of the property
+    /// test below): ignored characters and comments dropped; anything the spec does not read
+    /// as a token is kept as an `?` token of its own character.
+    fn tokens(text: &str) -> Vec<String> {
+        let chars: Vec<char> = text.chars().collect();
+        let mut out = Vec::new();
+        let mut i = 0;
+        let name_start = |c: char| c.is_ascii_alphabetic() || c == '_';
+        let name_char = |c: char| c.is_ascii_alphanumeric() || c == '_';
+        let starts_with = |i: usize, s: &str| {
+            s.chars()
+                .enumerate()
+                .all(|(k, c)| chars.get(i + k) == Some(&c))
+        };
+        while i < chars.len() {
+            let c = chars[i];
+            match c {
+                ' ' | '\t' | '\n' | '\r' | ',' | '\u{feff}' => i += 1,
+                '#' => {
+                    while i < chars.len() && chars[i] != '\n' && chars[i] != '\r' {
+                        i += 1;
+                    }
+                }
+                '.' if starts_with(i, "...") => {
+                    out.push("...".into());
+                    i += 3;
+                }
+                '!' | '$' | '&' | '(' | ')' | ':' | '=' | '@' | '[' | ']' | '{' | '|' | '}' => {
+                    out.push(c.to_string());
+                    i += 1;
+                }
+                '"' if starts_with(i, "\"\"\"") => {
+                    let start = i;
+                    i += 3;
+                    loop {
+                        if i >= chars.len() {
+                            break;
+                        } else if starts_with(i, "\\\"\"\"") {
+                            i += 4;
+                        } else if starts_with(i, "\"\"\"") {
+                            i += 3;
+                            break;
+                        } else {
+                            i += 1;
+                        }
+                    }
+                    out.push(chars[start..i].iter().collect());
+                }
+                '"' => {
+                    let start = i;
+                    i += 1;
+                    while i < chars.len() && chars[i] != '"' && chars[i] != '\n' {
+                        i += if chars[i] == '\\' { 2 } else { 1 };
+                    }
+                    if i < chars.len() && chars[i] == '"' {
+                        i += 1;
+                    }
+                    out.push(chars[start..i].iter().collect());
+                }
+                c if c == '-' || c.is_ascii_digit() => {
+                    let start = i;
+                    i += 1;
+                    while i < chars.len()
+                        && (chars[i].is_ascii_digit()
+                            || matches!(chars[i], '.' | 'e' | 'E' | '+' | '-'))
+                    {
+                        i += 1;
+                    }
+                    out.push(chars[start..i].iter().collect());
+                }
+                c if name_start(c) => {
+                    let start = i;
+                    while i < chars.len() && name_char(chars[i]) {
+                        i += 1;
+                    }
+                    out.push(chars[start..i].iter().collect());
+                }
+                other => {
+                    out.push(format!("?{other}"));
+                    i += 1;
+                }
+            }
+        }
+        out
+    }
+
+    /// Pieces documents are made of, chosen to meet at every edge the normaliser must keep:
+    /// names and numbers that would merge, signs and dots that would join a number, strings
+    /// and block strings holding separators, comments and quotes.
+    const PIECES: &[&str] = &[
+        "a",
+        "b",
+        "ab",
+        "a1",
+        "_",
+        "on",
+        "query",
+        "{",
+        "}",
+        "(",
+        ")",
+        ":",
+        "=",
+        "@",
+        "!",
+        "$",
+        "[",
+        "]",
+        "|",
+        "...",
+        ".",
+        "1",
+        "12",
+        "-",
+        "-1",
+        "1.5",
+        ".5",
+        "5",
+        "e5",
+        "1e5",
+        "+",
+        "\"a b\"",
+        "\"a#b\"",
+        "\"a,b\"",
+        "\"\\\"\"",
+        "\"\"",
+        "\"\"\"x  y\"\"\"",
+        "\"\"\"a\\\"\"\"b\"\"\"",
+        "\"",
+    ];
+
+    /// What may stand between two pieces.
+    const GAPS: &[&str] = &[
+        "",
+        " ",
+        ",",
+        "\n",
+        "\t",
+        "  ",
+        " # note\n",
+        "\u{feff}",
+        ", \n",
+    ];
+
+    fn render(parts: &[(usize, usize)]) -> String {
+        parts
+            .iter()
+            .map(|&(piece, gap)| format!("{}{}", PIECES[piece], GAPS[gap]))
+            .collect()
+    }
+
+    fn parts() -> impl proptest::strategy::Strategy<Value = Vec<(usize, usize)>> {
+        proptest::collection::vec((0..PIECES.len(), 0..GAPS.len()), 0..10)
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config::with_cases(20_000))]
+
+        /// Two documents that share a cache key are the same document: the same tokens in
+        /// the same order. Pairs are drawn both at random and as one document laid out twice.
+        #[test]
+        fn documents_that_share_a_key_have_the_same_tokens(
+            a in parts(),
+            b in parts(),
+            relayout in proptest::collection::vec(0..GAPS.len(), 10),
+            same_pieces in proptest::bool::ANY,
+        ) {
+            let b: Vec<(usize, usize)> = if same_pieces {
+                a.iter().zip(&relayout).map(|(&(piece, _), &gap)| (piece, gap)).collect()
+            } else {
+                b
+            };
+            let (a, b) = (render(&a), render(&b));
+            if normalize_query(&a) == normalize_query(&b) {
+                proptest::prop_assert_eq!(tokens(&a), tokens(&b), "{:?} and {:?}", a, b);
+            }
+        }
+    }
+
+    #[test]
+    fn a_space_that_separates_tokens_is_kept() {
+        // `1 .5` is an Int and a stray dot; `1.5` a Float. `- 1` is not `-1`.
+        assert_ne!(
+            normalize_query("{ f(a: 1 .5) }"),
+            normalize_query("{ f(a: 1.5) }")
+        );
+        assert_ne!(
+            normalize_query("{ f(a: - 1) }"),
+            normalize_query("{ f(a: -1) }")
+        );
+        assert_ne!(normalize_query("{ a . b }"), normalize_query("{ a.b }"));
     }
 }
