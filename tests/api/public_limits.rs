@@ -172,9 +172,7 @@ async fn only_trusted_documents_run_for_anonymous_clients_on_postgres() {
 #[tokio::test]
 async fn a_manifest_that_would_fail_stops_the_server_and_the_check_says_why() {
     let dir = tempfile::tempdir().expect("a directory");
-    let deep = format!(
-        "{{ movie(slug: \"x\") {{ characters {{ actor {{ roles {{ edges {{ node {{ movie {{ characters {{ actor {{ roles {{ edges {{ node {{ movie {{ title }} }} }} }} }} }} }} }} }} }} }} }} }} }}"
-    );
+    let deep = "{ movie(slug: \"x\") { characters { actor { roles { edges { node { movie { characters { actor { roles { edges { node { movie { title } } } } } } } } } } } } } }".to_owned();
     let documents = [PAGE, "{ noSuchField }", deep.as_str()];
     let path = manifest(&dir, &documents);
     let mut wrong_id = serde_json::Map::new();
