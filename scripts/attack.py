@@ -688,8 +688,8 @@ def print_summary(phases):
         legit = phase["legit"]
         outcome = phase["attacker"]["outcome"] if phase["attacker"] else "-"
         if phase["rss_before"] is not None:
-            after = f"{phase['rss_after']:.0f}" if phase["rss_after"] is not None else "gone"
-            rss = f"{phase['rss_before']:.0f} → {after} MB (peak {phase['rss_peak']:.0f})"
+            after = f"{phase['rss_after']:.0f} MB" if phase["rss_after"] is not None else "gone"
+            rss = f"{phase['rss_before']:.0f} MB → {after} (peak {phase['rss_peak']:.0f})"
         else:
             rss = "-"
         print(
@@ -753,7 +753,7 @@ def stop_server(proc, work, show_log=False):
     if show_log and os.path.exists(log):
         with open(log, "rb") as f:
             tail = f.read()[-4000:].decode(errors="replace")
-        print("server log (end):\n" + tail)
+        print("server log (end):\n" + (tail or "(empty)"))
     shutil.rmtree(work, ignore_errors=True)
 
 
@@ -820,6 +820,8 @@ def main():
         asyncio.run(attacker_main(args))
         return 0
 
+    # Stopped with SIGTERM (timeout, kill): still stop the server started here.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     proc = work = None
     if args.start:
         proc, work, args.url = start_server(args)
