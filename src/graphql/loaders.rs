@@ -64,6 +64,17 @@ macro_rules! list_loader {
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
         pub struct $key(pub i32);
 
+        impl $key {
+            /// The lists of `keys` made of `rows` (read for those keys, in order), with an
+            /// empty list for a key without rows.
+            pub fn group(keys: &[$key], rows: Vec<$model>) -> HashMap<$key, Arc<[$item]>> {
+                group_by_key(keys, rows, |$row: &$model| $key($parent))
+                    .into_iter()
+                    .map(|(key, rows)| (key, rows.into_iter().map($make).collect()))
+                    .collect()
+            }
+        }
+
         impl Loader<$key> for DbLoader {
             type Value = Arc<[$item]>;
             type Error = async_graphql::Error;
@@ -71,10 +82,7 @@ macro_rules! list_loader {
             async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, Self::Value>, Self::Error> {
                 let ids: Vec<i32> = keys.iter().map(|k| k.0).collect();
                 let rows = $fetch(&self.db, &ids).await?;
-                Ok(group_by_key(keys, rows, |$row: &$model| $key($parent))
-                    .into_iter()
-                    .map(|(key, rows)| (key, rows.into_iter().map($make).collect()))
-                    .collect())
+                Ok($key::group(keys, rows))
             }
         }
     };

@@ -1,4 +1,5 @@
-//! Prefetching a page's nested lists by looking ahead at the query.
+//! Prefetching a page's nested lists by looking ahead at the query: every list the page's
+//! films select, in one statement ([`film_bundle`]).
 //!
 //! DataLoaders batch the keys that arrive within a short window; when resolving many films
 //! takes longer than the window (a big page, a busy machine, another worker thread), a
@@ -13,13 +14,14 @@ use async_graphql::{Context, Lookahead, Result};
 use futures_util::future::{BoxFuture, try_join_all};
 
 use crate::graphql::auth::require;
-use crate::graphql::context::loaders;
+use crate::graphql::context::{db, loaders};
 use crate::graphql::loaders::{
     CharactersOf, CompaniesOfMovie, CreditsOfMovie, CreditsPage, DbLoader, Loaders, LocationsOf,
     PlotOf, RevisionsOf, RolesPage, SectionsOf, ThemesOf,
 };
 use crate::graphql::query::page_size;
 use crate::graphql::types::nested::decode_cursor;
+use crate::service::film_bundle::{self, Wanted};
 use crate::service::nested_pages::Position;
 
 /// Loads every key of one relation into the loader's cache. It asks the database at once,
@@ -33,6 +35,37 @@ where
     Box::pin(async move {
         let rows = loaders.loader().load(&keys).await?;
         loaders.feed_many(rows).await;
+        Ok(())
+    })
+}
+
+/// Loads the wanted lists of films `ids` in one statement, into the loaders' cache.
+fn warm_parts<'a>(
+    loaders: &'a Loaders,
+    db: &'a sea_orm::DatabaseConnection,
+    ids: &'a [i32],
+    wanted: Wanted,
+) -> BoxFuture<'a, Result<()>> {
+    Box::pin(async move {
+        if wanted == Wanted::default() {
+            return Ok(());
+        }
+        let parts = film_bundle::parts_of_movies(db, ids, wanted).await?;
+        macro_rules! feed {
+            ($wanted:ident, $key:ident, $rows:expr) => {
+                if wanted.$wanted {
+                    let keys: Vec<$key> = ids.iter().copied().map($key).collect();
+                    loaders.feed_many($key::group(&keys, $rows)).await;
+                }
+            };
+        }
+        feed!(plot, PlotOf, parts.plot);
+        feed!(sections, SectionsOf, parts.sections);
+        feed!(characters, CharactersOf, parts.characters);
+        feed!(themes, ThemesOf, parts.themes);
+        feed!(locations, LocationsOf, parts.locations);
+        feed!(credits, CreditsOfMovie, parts.credits);
+        feed!(companies, CompaniesOfMovie, parts.companies);
         Ok(())
     })
 }
@@ -96,29 +129,17 @@ pub async fn movie_relations(
     }
     let loaders = loaders(ctx)?;
     let ids = || movie_ids.iter().copied();
-    let mut first_level = Vec::new();
-    if movie.field("plot").exists() {
-        first_level.push(warm(loaders, ids().map(PlotOf).collect()));
-    }
-    if movie.field("sections").exists() {
-        first_level.push(warm(loaders, ids().map(SectionsOf).collect()));
-    }
     let characters = movie.field("characters");
-    if characters.exists() {
-        first_level.push(warm(loaders, ids().map(CharactersOf).collect()));
-    }
-    if movie.field("themes").exists() {
-        first_level.push(warm(loaders, ids().map(ThemesOf).collect()));
-    }
-    if movie.field("setting").field("locations").exists() {
-        first_level.push(warm(loaders, ids().map(LocationsOf).collect()));
-    }
-    if movie.field("directors").exists() || movie.field("credits").exists() {
-        first_level.push(warm(loaders, ids().map(CreditsOfMovie).collect()));
-    }
-    if movie.field("companies").exists() {
-        first_level.push(warm(loaders, ids().map(CompaniesOfMovie).collect()));
-    }
+    let wanted = Wanted {
+        plot: movie.field("plot").exists(),
+        sections: movie.field("sections").exists(),
+        characters: characters.exists(),
+        themes: movie.field("themes").exists(),
+        locations: movie.field("setting").field("locations").exists(),
+        credits: movie.field("directors").exists() || movie.field("credits").exists(),
+        companies: movie.field("companies").exists(),
+    };
+    let mut first_level = vec![warm_parts(loaders, db(ctx)?, movie_ids, wanted)];
     if let Some(size) = revisions_page(ctx, movie).await {
         first_level.push(warm(
             loaders,

@@ -16,6 +16,14 @@ use sea_orm::{
 use crate::error::AppError;
 use crate::service::by_position::ReadByPosition;
 
+/// The rows of `E` whose `parent` column is one of `ids`, unordered: every column of `E`, in
+/// the entity's order.
+pub(crate) fn parents_query<E: EntityTrait>(parent: E::Column, ids: &[i32]) -> SelectStatement {
+    E::find()
+        .filter(parent.is_in(ids.iter().copied()).into_condition())
+        .into_query()
+}
+
 /// Rows of `E` whose `parent` column is one of `ids`, ordered by parent then `order`.
 async fn rows_of_parents<E, C>(
     db: &C,
@@ -109,7 +117,7 @@ where
 }
 
 /// The statement [`rows_with_referenced`] runs.
-fn referenced_query<E, R>(
+pub(crate) fn referenced_query<E, R>(
     backend: DbBackend,
     parent: E::Column,
     ids: &[i32],

@@ -12,6 +12,7 @@ pub mod companies;
 pub mod directory;
 pub mod document;
 pub mod editing;
+pub mod film_bundle;
 pub mod film_parts;
 pub mod idempotency;
 pub mod movie_list;
