@@ -29,6 +29,24 @@ pub trait ReadByPosition: EntityTrait {
         }
     }
 
+    /// The row whose fields are at these columns, in field order (`columns` has one position
+    /// per field).
+    fn read_at(row: &QueryResult, columns: &[usize]) -> Result<Self::Model, DbErr>;
+
+    /// Like [`read_at`](Self::read_at), or `None` when the first field (the key) is null.
+    fn read_optional_at(
+        row: &QueryResult,
+        columns: &[usize],
+    ) -> Result<Option<Self::Model>, DbErr> {
+        let Some(&key) = columns.first() else {
+            return Ok(None);
+        };
+        match row.try_get_by_index::<Option<i32>>(key)? {
+            Some(_) => Self::read_at(row, columns).map(Some),
+            None => Ok(None),
+        }
+    }
+
     /// How many columns a row of this entity has.
     fn columns() -> usize {
         Self::Column::iter().count()
@@ -50,6 +68,18 @@ macro_rules! read_by_position {
                 // Fields are evaluated in the order written, so `next` walks the columns.
                 Ok($table::Model {
                     $($field: row.try_get_by_index(next())?),+
+                })
+            }
+
+            fn read_at(row: &QueryResult, columns: &[usize]) -> Result<$table::Model, DbErr> {
+                let mut at = columns.iter().copied();
+                let mut next = || {
+                    at.next().ok_or_else(|| {
+                        DbErr::Type(format!("too few columns for a {} row", stringify!($table)))
+                    })
+                };
+                Ok($table::Model {
+                    $($field: row.try_get_by_index(next()?)?),+
                 })
             }
         }

@@ -13,11 +13,16 @@ use entity::{
     character, company, credit, location, movie_company, person, plot_paragraph, section, theme,
 };
 use sea_orm::sea_query::{Alias, ColumnType, Expr, Query, SelectStatement, UnionType};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, Iterable, QueryResult};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, Iden, Iterable, QueryResult, Statement,
+    Value,
+};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use crate::error::AppError;
 use crate::service::by_position::ReadByPosition;
-use crate::service::film_parts::{parents_query, referenced_query};
+use crate::service::film_parts::{REFERENCED_PREFIX, parents_query, referenced_query};
 
 /// Which lists to read.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -79,6 +84,17 @@ const LISTS: [List; 7] = [
     List::Companies,
 ];
 
+impl Wanted {
+    /// The lists as bits, in [`LISTS`] order.
+    fn bits(self) -> u8 {
+        LISTS
+            .into_iter()
+            .enumerate()
+            .filter(|(_, list)| list.wanted(self))
+            .fold(0, |bits, (at, _)| bits | (1 << at))
+    }
+}
+
 impl List {
     fn wanted(self, wanted: Wanted) -> bool {
         match self {
@@ -90,11 +106,6 @@ impl List {
             Self::Credits => wanted.credits,
             Self::Companies => wanted.companies,
         }
-    }
-
-    /// How many columns the list's rows have (its referenced row's included).
-    fn width(self) -> usize {
-        self.column_types().len()
     }
 
     /// The types of the list's columns, in order (its referenced row's included).
@@ -116,6 +127,34 @@ impl List {
             Self::Companies => of::<movie_company::Entity>()
                 .chain(of::<company::Entity>())
                 .collect(),
+        }
+    }
+
+    /// The names of the list's columns in its statement (the referenced row's prefixed).
+    fn column_names(self) -> Vec<String> {
+        fn of<E: EntityTrait>(prefix: &str) -> impl Iterator<Item = String> + '_ {
+            E::Column::iter().map(move |column| format!("{prefix}{}", column.to_string()))
+        }
+        let own_and_referenced = |own: Vec<String>, referenced: Vec<String>| {
+            own.into_iter().chain(referenced).collect::<Vec<String>>()
+        };
+        match self {
+            Self::Plot => of::<plot_paragraph::Entity>("").collect(),
+            Self::Sections => of::<section::Entity>("").collect(),
+            Self::Characters => own_and_referenced(
+                of::<character::Entity>("").collect(),
+                of::<person::Entity>(REFERENCED_PREFIX).collect(),
+            ),
+            Self::Themes => of::<theme::Entity>("").collect(),
+            Self::Locations => of::<location::Entity>("").collect(),
+            Self::Credits => own_and_referenced(
+                of::<credit::Entity>("").collect(),
+                of::<person::Entity>(REFERENCED_PREFIX).collect(),
+            ),
+            Self::Companies => own_and_referenced(
+                of::<movie_company::Entity>("").collect(),
+                of::<company::Entity>(REFERENCED_PREFIX).collect(),
+            ),
         }
     }
 
@@ -156,14 +195,10 @@ impl List {
     }
 }
 
-/// A `NULL` of this column type. PostgreSQL needs the type: it resolves a union's column
-/// types pairwise, and two bare `NULL`s would make `text` of a column that is an integer in a
-/// later branch.
-fn typed_null(backend: DbBackend, column_type: &ColumnType) -> Expr {
-    if backend != DbBackend::Postgres {
-        return Expr::cust("NULL");
-    }
-    let name = match column_type {
+/// A column's type as a union unifies it: PostgreSQL's name for it (`varchar` and `text`
+/// are both `text`).
+fn type_class(column_type: &ColumnType) -> &'static str {
+    match column_type {
         ColumnType::Integer => "integer",
         ColumnType::BigInteger => "bigint",
         ColumnType::SmallInteger => "smallint",
@@ -174,23 +209,108 @@ fn typed_null(backend: DbBackend, column_type: &ColumnType) -> Expr {
         ColumnType::Double => "double precision",
         ColumnType::Float => "real",
         _ => "text",
-    };
-    Expr::cust(format!("NULL::{name}"))
+    }
 }
 
-/// The one statement: per wanted list, `SELECT <list>, NULL…, part.*, NULL… FROM (<the
-/// list's statement>) AS part`, joined by `UNION ALL`.
-fn bundle_statement(backend: DbBackend, ids: &[i32], wanted: Wanted) -> Option<SelectStatement> {
+/// A `NULL` of this type. PostgreSQL needs the type: it resolves a union's column types
+/// pairwise, and two bare `NULL`s would make `text` of a column that is an integer in a later
+/// branch.
+fn typed_null(backend: DbBackend, class: &str) -> Expr {
+    if backend == DbBackend::Postgres {
+        Expr::cust(format!("NULL::{class}"))
+    } else {
+        Expr::cust("NULL")
+    }
+}
+
+/// Where the wanted lists' columns go in the union's rows. Rows are shared, not side by side:
+/// the slots are a shortest common sequence of the lists' column types (in column order), so
+/// each list's columns fit in order, and a row is about as wide as the widest list, not as all
+/// of them together (PostgreSQL's cost of a row grows with its columns, nulls included).
+struct Layout {
+    /// The type of each slot.
+    slots: Vec<&'static str>,
+    /// Per list (by its number), the slot of each of its columns.
+    positions: [Vec<usize>; 8],
+}
+
+fn layout(lists: &[List]) -> Layout {
+    let mut slots: Vec<&'static str> = Vec::new();
+    let classes =
+        |list: List| -> Vec<&'static str> { list.column_types().iter().map(type_class).collect() };
+    for &list in lists {
+        slots = shortest_common_supersequence(&slots, &classes(list));
+    }
+    let mut positions: [Vec<usize>; 8] = Default::default();
+    for &list in lists {
+        let mut next = 0;
+        for class in classes(list) {
+            // Leftmost fit: every list is a subsequence of the slots by construction.
+            while slots.get(next).is_some_and(|slot| *slot != class) {
+                next += 1;
+            }
+            positions[list as usize].push(next);
+            next += 1;
+        }
+    }
+    Layout { slots, positions }
+}
+
+/// The shortest sequence that has both `a` and `b` as subsequences.
+fn shortest_common_supersequence(a: &[&'static str], b: &[&'static str]) -> Vec<&'static str> {
+    // lcs[i][j]: the longest common subsequence of a[i..] and b[j..].
+    let mut lcs = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for i in (0..a.len()).rev() {
+        for j in (0..b.len()).rev() {
+            lcs[i][j] = if a[i] == b[j] {
+                lcs[i + 1][j + 1] + 1
+            } else {
+                lcs[i + 1][j].max(lcs[i][j + 1])
+            };
+        }
+    }
+    let (mut i, mut j, mut merged) = (0, 0, Vec::with_capacity(a.len() + b.len()));
+    while i < a.len() && j < b.len() {
+        if a[i] == b[j] {
+            merged.push(a[i]);
+            i += 1;
+            j += 1;
+        } else if lcs[i + 1][j] >= lcs[i][j + 1] {
+            merged.push(a[i]);
+            i += 1;
+        } else {
+            merged.push(b[j]);
+            j += 1;
+        }
+    }
+    merged.extend_from_slice(&a[i..]);
+    merged.extend_from_slice(&b[j..]);
+    merged
+}
+
+/// The one statement: per wanted list, `SELECT <list>, <its columns in their slots, typed
+/// NULLs in the others> FROM (<the list's statement>) AS part`, joined by `UNION ALL`; and
+/// where each list's columns are in its rows.
+fn bundle_statement(
+    backend: DbBackend,
+    ids: &[i32],
+    wanted: Wanted,
+) -> Option<(SelectStatement, [Vec<usize>; 8])> {
     let lists: Vec<List> = LISTS.into_iter().filter(|l| l.wanted(wanted)).collect();
-    let types: Vec<Vec<ColumnType>> = lists.iter().map(|l| l.column_types()).collect();
-    let mut branches = lists.iter().enumerate().map(|(at, &list)| {
+    let layout = layout(&lists);
+    let mut branches = lists.iter().map(|&list| {
         let mut branch = Query::select();
         branch.expr(Expr::cust((list as i32).to_string()));
-        for (block, columns) in types.iter().enumerate() {
-            if block == at {
-                branch.expr(Expr::cust("\"part\".*"));
-            } else {
-                branch.exprs(columns.iter().map(|t| typed_null(backend, t)));
+        let names = list.column_names();
+        let positions = &layout.positions[list as usize];
+        for (slot, class) in layout.slots.iter().enumerate() {
+            match positions.iter().position(|&at| at == slot) {
+                Some(column) => {
+                    branch.expr(Expr::col((Alias::new("part"), Alias::new(&names[column]))));
+                }
+                None => {
+                    branch.expr(typed_null(backend, class));
+                }
             }
         }
         branch.from_subquery(list.statement(backend, ids), Alias::new("part"));
@@ -200,7 +320,89 @@ fn bundle_statement(backend: DbBackend, ids: &[i32], wanted: Wanted) -> Option<S
     for branch in branches {
         statement.union(UnionType::All, branch);
     }
-    Some(statement)
+    // Row columns: the list number, then the slots.
+    let mut positions = layout.positions;
+    for list in &mut positions {
+        for at in list.iter_mut() {
+            *at += 1;
+        }
+    }
+    Some((statement, positions))
+}
+
+/// The bundle statement for `films` films, built with stand-in ids ([`STAND_IN`] + n for the
+/// n-th film): its text and its values. Building and rendering a union of seven wide branches
+/// costs more than reading its rows, and the result depends only on the backend, the lists and
+/// how many films there are: it is built once per shape and kept.
+fn bundle_template(backend: DbBackend, films: usize, wanted: Wanted) -> Option<Arc<Template>> {
+    /// (PostgreSQL or not, films, lists) -> the statement.
+    type Shapes = HashMap<(bool, usize, u8), Arc<Template>>;
+    static SHAPES: OnceLock<Mutex<Shapes>> = OnceLock::new();
+    let key = (backend == DbBackend::Postgres, films, wanted.bits());
+    let shapes = SHAPES.get_or_init(Mutex::default);
+    if let Some(found) = shapes
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .get(&key)
+    {
+        return Some(found.clone());
+    }
+    let stand_ins: Vec<i32> = (0..films)
+        .map(|n| STAND_IN.saturating_add(i32::try_from(n).unwrap_or(i32::MAX)))
+        .collect();
+    let (statement, positions) = bundle_statement(backend, &stand_ins, wanted)?;
+    let built = backend.build(&statement);
+    let template = Arc::new(Template {
+        sql: built.sql,
+        values: built.values.map(|values| values.0).unwrap_or_default(),
+        positions,
+    });
+    let mut shapes = shapes
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    // Shapes are few (lists chosen × page sizes); the bound only guards against surprises.
+    if shapes.len() < MAX_SHAPES {
+        shapes.insert(key, template.clone());
+    }
+    Some(template)
+}
+
+/// A kept bundle statement.
+struct Template {
+    sql: String,
+    /// Its values, the films' ids as stand-ins.
+    values: Vec<Value>,
+    /// Per list (by its number), the row column of each of its columns.
+    positions: [Vec<usize>; 8],
+}
+
+/// The stand-in id of the first film in a kept statement (no real row has a negative id).
+const STAND_IN: i32 = i32::MIN;
+
+/// Statements kept at most.
+const MAX_SHAPES: usize = 1_024;
+
+/// The bundle statement for these films: the kept statement with the real ids in place of
+/// the stand-ins.
+fn bundle(backend: DbBackend, ids: &[i32], wanted: Wanted) -> Option<(Statement, Arc<Template>)> {
+    let template = bundle_template(backend, ids.len(), wanted)?;
+    let values: Vec<Value> = template
+        .values
+        .iter()
+        .map(|value| match value {
+            // The only integers the statement binds are the films' ids.
+            Value::Int(Some(stand_in)) => {
+                let at = usize::try_from(i64::from(*stand_in) - i64::from(STAND_IN)).ok();
+                match at.and_then(|at| ids.get(at)) {
+                    Some(&id) => Value::Int(Some(id)),
+                    None => value.clone(),
+                }
+            }
+            other => other.clone(),
+        })
+        .collect();
+    let statement = Statement::from_sql_and_values(backend, template.sql.as_str(), values);
+    Some((statement, template))
 }
 
 /// Reads the wanted lists of films `ids` in one statement (none when nothing is wanted).
@@ -213,18 +415,11 @@ pub async fn parts_of_movies<C: ConnectionTrait>(
     if ids.is_empty() {
         return Ok(parts);
     }
-    let Some(statement) = bundle_statement(db.get_database_backend(), ids, wanted) else {
+    let Some((statement, template)) = bundle(db.get_database_backend(), ids, wanted) else {
         return Ok(parts);
     };
-    // Where each wanted list's block of columns starts (after the list number).
-    let mut starts = [0usize; 8];
-    let mut next = 1;
-    for list in LISTS.into_iter().filter(|l| l.wanted(wanted)) {
-        starts[list as usize] = next;
-        next += list.width();
-    }
-    for row in db.query_all(&statement).await? {
-        read_row(&row, &starts, &mut parts)?;
+    for row in db.query_all_raw(statement).await? {
+        read_row(&row, &template.positions, &mut parts)?;
     }
     let by_film = |movie_id: i32, position: i32| (movie_id, position);
     parts.plot.sort_by_key(|r| by_film(r.movie_id, r.position));
@@ -250,44 +445,47 @@ pub async fn parts_of_movies<C: ConnectionTrait>(
 }
 
 /// Reads one row of the union into its list.
-fn read_row(row: &QueryResult, starts: &[usize; 8], parts: &mut Parts) -> Result<(), AppError> {
+fn read_row(
+    row: &QueryResult,
+    positions: &[Vec<usize>; 8],
+    parts: &mut Parts,
+) -> Result<(), AppError> {
     let list: i32 = row.try_get_by_index(0)?;
-    let at = |list: List| starts[list as usize];
+    let at = |list: List| positions[list as usize].as_slice();
+    // A list with a referenced row: its own columns, then the referenced row's.
+    let split = |list: List, own: usize| at(list).split_at(own.min(at(list).len()));
     match list {
         1 => parts
             .plot
-            .push(plot_paragraph::Entity::read(row, at(List::Plot))?),
+            .push(plot_paragraph::Entity::read_at(row, at(List::Plot))?),
         2 => parts
             .sections
-            .push(section::Entity::read(row, at(List::Sections))?),
+            .push(section::Entity::read_at(row, at(List::Sections))?),
         3 => {
-            let start = at(List::Characters);
-            let character = character::Entity::read(row, start)?;
-            let actor = person::Entity::read_optional(row, start + character::Entity::columns())?;
-            parts.characters.push((character, actor));
+            let (own, actor) = split(List::Characters, character::Entity::columns());
+            let character = character::Entity::read_at(row, own)?;
+            parts
+                .characters
+                .push((character, person::Entity::read_optional_at(row, actor)?));
         }
         4 => parts
             .themes
-            .push(theme::Entity::read(row, at(List::Themes))?),
+            .push(theme::Entity::read_at(row, at(List::Themes))?),
         5 => parts
             .locations
-            .push(location::Entity::read(row, at(List::Locations))?),
+            .push(location::Entity::read_at(row, at(List::Locations))?),
         6 => {
-            let start = at(List::Credits);
-            let credit = credit::Entity::read(row, start)?;
+            let (own, person) = split(List::Credits, credit::Entity::columns());
+            let credit = credit::Entity::read_at(row, own)?;
             // A foreign key keeps a credit from naming no one.
-            if let Some(person) =
-                person::Entity::read_optional(row, start + credit::Entity::columns())?
-            {
+            if let Some(person) = person::Entity::read_optional_at(row, person)? {
                 parts.credits.push((credit, person));
             }
         }
         7 => {
-            let start = at(List::Companies);
-            let part = movie_company::Entity::read(row, start)?;
-            if let Some(company) =
-                company::Entity::read_optional(row, start + movie_company::Entity::columns())?
-            {
+            let (own, company) = split(List::Companies, movie_company::Entity::columns());
+            let part = movie_company::Entity::read_at(row, own)?;
+            if let Some(company) = company::Entity::read_optional_at(row, company)? {
                 parts.companies.push((part, company));
             }
         }
@@ -318,17 +516,61 @@ mod tests {
     }
 
     #[test]
+    fn the_kept_text_binds_what_building_anew_binds() {
+        for backend in [DbBackend::Postgres, DbBackend::Sqlite] {
+            for wanted in [
+                all(),
+                Wanted {
+                    credits: true,
+                    plot: true,
+                    ..Wanted::default()
+                },
+            ] {
+                let ids = [7, 3, 42];
+                let fresh = bundle_statement(backend, &ids, wanted).map(|s| backend.build(&s.0));
+                let kept = bundle(backend, &ids, wanted).map(|(statement, _)| statement);
+                let (Some(fresh), Some(kept)) = (fresh, kept) else {
+                    panic!("both build");
+                };
+                assert_eq!(fresh.sql, kept.sql);
+                assert_eq!(fresh.values, kept.values);
+            }
+        }
+    }
+
+    #[test]
+    fn rows_are_as_wide_as_the_widest_list_not_all_of_them() {
+        let lists: Vec<List> = LISTS.to_vec();
+        let layout = layout(&lists);
+        let widest = lists
+            .iter()
+            .map(|l| l.column_types().len())
+            .max()
+            .unwrap_or(0);
+        assert!(layout.slots.len() < widest + 3, "{:?}", layout.slots);
+        for list in lists {
+            let positions = &layout.positions[list as usize];
+            let classes: Vec<&str> = list.column_types().iter().map(type_class).collect();
+            assert_eq!(positions.len(), classes.len());
+            assert!(positions.windows(2).all(|w| w[0] < w[1]), "in order");
+            for (at, class) in positions.iter().zip(classes) {
+                assert_eq!(layout.slots[*at], class, "{list:?}");
+            }
+        }
+    }
+
+    #[test]
     fn one_statement_with_a_branch_per_wanted_list() {
         for (backend, sql) in [
             (
                 DbBackend::Postgres,
                 bundle_statement(DbBackend::Postgres, &[1, 2], all())
-                    .map(|s| s.to_string(PostgresQueryBuilder)),
+                    .map(|s| s.0.to_string(PostgresQueryBuilder)),
             ),
             (
                 DbBackend::Sqlite,
                 bundle_statement(DbBackend::Sqlite, &[1, 2], all())
-                    .map(|s| s.to_string(SqliteQueryBuilder)),
+                    .map(|s| s.0.to_string(SqliteQueryBuilder)),
             ),
         ] {
             let sql = sql.unwrap_or_default();
@@ -341,7 +583,7 @@ mod tests {
             ..Wanted::default()
         };
         let sql = bundle_statement(DbBackend::Postgres, &[1], two)
-            .map(|s| s.to_string(PostgresQueryBuilder))
+            .map(|s| s.0.to_string(PostgresQueryBuilder))
             .unwrap_or_default();
         assert_eq!(sql.matches("UNION ALL").count(), 1, "{sql}");
         assert!(bundle_statement(DbBackend::Sqlite, &[1], Wanted::default()).is_none());

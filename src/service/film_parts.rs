@@ -85,7 +85,7 @@ pub async fn characters_of_movies<C: ConnectionTrait>(
 /// The alias of the referenced row in [`rows_with_referenced`], and the prefix of its columns
 /// (which are read by position; the prefix only keeps their names apart from the row's own).
 const REFERENCED: &str = "referenced";
-const REFERENCED_PREFIX: &str = "referenced_";
+pub(crate) const REFERENCED_PREFIX: &str = "referenced_";
 
 /// Rows of `E` whose `parent` column is one of `ids`, ordered by parent then `order`, each
 /// with the row of `R` that its column `reference.0` names (by `R`'s key `reference.1`), in
