@@ -17,7 +17,8 @@ pub struct PerAddressCap {
 #[derive(Debug)]
 pub struct Held {
     address: IpAddr,
-    held: Arc<Mutex<HashMap<IpAddr, usize>>>,
+    /// The counts it is in (none when there is no cap: nothing is counted).
+    held: Option<Arc<Mutex<HashMap<IpAddr, usize>>>>,
 }
 
 impl PerAddressCap {
@@ -32,19 +33,25 @@ impl PerAddressCap {
     /// Takes one unit for `address`; `None` when it already holds its cap.
     pub fn try_take(&self, address: IpAddr) -> Option<Held> {
         let address = normalized(address);
+        if self.cap == 0 {
+            return Some(Held {
+                address,
+                held: None,
+            });
+        }
         // A counter map stays consistent whatever panicked while it was held.
         let mut held = self
             .held
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         let count = held.entry(address).or_insert(0);
-        if self.cap != 0 && *count >= self.cap {
+        if *count >= self.cap {
             return None;
         }
         *count += 1;
         Some(Held {
             address,
-            held: self.held.clone(),
+            held: Some(self.held.clone()),
         })
     }
 
@@ -56,7 +63,7 @@ impl PerAddressCap {
             .unwrap_or(0)
     }
 
-    /// How many addresses hold something now.
+    /// How many addresses hold something now (0 without a cap: nothing is counted).
     pub fn addresses(&self) -> usize {
         self.held.lock().map(|held| held.len()).unwrap_or(0)
     }
@@ -64,10 +71,10 @@ impl PerAddressCap {
 
 impl Drop for Held {
     fn drop(&mut self) {
-        let mut held = self
-            .held
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let Some(held) = &self.held else {
+            return;
+        };
+        let mut held = held.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         if let Some(count) = held.get_mut(&self.address) {
             *count = count.saturating_sub(1);
             if *count == 0 {
