@@ -215,7 +215,8 @@ impl TestApp {
     }
 }
 
-async fn read(response: reqwest::Response) -> HttpResponse {
+/// Reads a response whole.
+pub async fn read(response: reqwest::Response) -> HttpResponse {
     let status = response.status().as_u16();
     let headers = response.headers().clone();
     let text = response.text().await.expect("body reads");
@@ -437,6 +438,18 @@ pub async fn add_films(app: &TestApp, count: usize) {
             .await
             .expect("insert a film");
     }
+}
+
+/// Percent-encodes a query-string value.
+pub fn percent_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 /// The `errors[0].extensions` of a response body.

@@ -4,18 +4,7 @@
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use crate::helpers::TestApp;
-
-fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
+use crate::helpers::{TestApp, percent_encode as encode};
 
 const PAGE: &str = r#"{ movie(slug: "m-butterfly") { title characters { name } } }"#;
 

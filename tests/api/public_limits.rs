@@ -6,7 +6,7 @@ use entity::TokenRole;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::helpers::{Backend, HttpResponse, TestApp, spawn_app_with};
+use crate::helpers::{Backend, HttpResponse, TestApp, percent_encode, read, spawn_app_with};
 use crate::migrations::scalar;
 
 const PAGE: &str = r#"query FilmPage { movie(slug: "m-butterfly") { title characters { name } } }"#;
@@ -110,7 +110,7 @@ async fn only_trusted_documents_run_for_anonymous_clients(backend: Backend) {
         .get(
             &format!(
                 "/graphql?extensions={}",
-                urlencoding(&extensions.to_string())
+                percent_encode(&extensions.to_string())
             ),
             "application/graphql-response+json",
         )
@@ -145,18 +145,6 @@ async fn only_trusted_documents_run_for_anonymous_clients(backend: Backend) {
     assert_eq!(as_editor.json()["data"]["movie"]["title"], "M. Butterfly");
     let bogus = app.post_as("fcs_not_a_token", other, json!({})).await;
     assert_eq!(code(&bogus), "PERSISTED_QUERY_NOT_IN_LIST");
-}
-
-/// Percent-encodes a query-string value.
-fn urlencoding(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 #[tokio::test]
@@ -242,14 +230,7 @@ async fn post_from(client: &reqwest::Client, app: &TestApp, body: &Value) -> Htt
         .send()
         .await
         .expect("the server answers");
-    let status = response.status().as_u16();
-    let headers = response.headers().clone();
-    let text = response.text().await.expect("a body");
-    HttpResponse {
-        status,
-        headers,
-        text,
-    }
+    read(response).await
 }
 
 #[tokio::test]

@@ -238,12 +238,16 @@ mod postgres_only {
     use super::*;
     use crate::helpers::{Backend, spawn_app};
 
-    /// Connections listening for changes on the test's database.
-    async fn listeners(app: &TestApp) -> i64 {
+    /// Connections listening for changes on the test's database that started after `since`
+    /// (microseconds since the epoch).
+    async fn listeners_since(app: &TestApp, since: i64) -> i64 {
         crate::migrations::scalar(
             app.db(),
-            "SELECT count(*) FROM pg_stat_activity \
-             WHERE datname = current_database() AND query LIKE 'LISTEN%'",
+            &format!(
+                "SELECT count(*) FROM pg_stat_activity \
+                 WHERE datname = current_database() AND query LIKE 'LISTEN%' \
+                 AND extract(epoch from backend_start) * 1000000 > {since}"
+            ),
         )
         .await
     }
@@ -285,6 +289,11 @@ mod postgres_only {
         until_cached(&second, PAGE).await;
 
         // Cut every listener's connection, as a database restart or network fault would.
+        let cut_at = crate::migrations::scalar(
+            first.db(),
+            "SELECT (extract(epoch from clock_timestamp()) * 1000000)::bigint",
+        )
+        .await;
         sea_orm::ConnectionTrait::execute_unprepared(
             first.db(),
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
@@ -292,8 +301,10 @@ mod postgres_only {
         )
         .await
         .expect("terminate the listeners");
+        // Poll for two listeners that connected after the cut (a terminated backend can still
+        // be listed for a moment, and counting it would race the rename below).
         let deadline = Instant::now() + Duration::from_secs(10);
-        while listeners(&first).await < 2 {
+        while listeners_since(&first, cut_at).await < 2 {
             assert!(Instant::now() < deadline, "the listeners never came back");
             tokio::time::sleep(Duration::from_millis(50)).await;
         }

@@ -23,17 +23,15 @@ use async_graphql::parser::types::OperationType;
 use async_graphql::{BatchRequest, Request as GraphQLRequest};
 use async_graphql_axum::GraphQLBatchRequest;
 use async_graphql_axum::rejection::GraphQLRejection;
-use axum::body::{Body, to_bytes};
 use axum::extract::{FromRequest, Request, State};
-use axum::http::header::{ALLOW, CONTENT_LENGTH, IF_NONE_MATCH};
+use axum::http::header::{ALLOW, IF_NONE_MATCH};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::Response;
-use http_body_util::LengthLimitError;
 
 use self::admit::{Admitted, admit};
 use self::client::{client_address, credentials, named, operation_name};
 use self::run::{Conditional, Run, cached_answer, execute, replayed};
-use super::answer::{body_too_large, not_acceptable, rate_limited, refusal, refusal_with_status};
+use super::answer::{not_acceptable, rate_limited, refusal, refusal_with_status};
 use super::idempotency::{self, Decision};
 use super::media::{BodyMediaError, ResponseMedia, check_body_media, negotiate};
 use crate::AppState;
@@ -67,28 +65,7 @@ pub async fn graphql_post(State(state): State<AppState>, request: Request) -> Re
             );
         }
     }
-    let limit = state.max_body_bytes;
-    let declared_too_large = request
-        .headers()
-        .get(CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok())
-        .is_some_and(|len| len > limit);
-    if declared_too_large {
-        return body_too_large(media, limit);
-    }
-    let (parts, body) = request.into_parts();
-    let bytes = match to_bytes(body, limit).await {
-        Ok(bytes) => bytes,
-        Err(err) => {
-            return if err.into_inner().is::<LengthLimitError>() {
-                body_too_large(media, limit)
-            } else {
-                refusal(media, ErrorCode::BadRequest, "the body could not be read")
-            };
-        }
-    };
-    let request = Request::from_parts(parts, Body::from(bytes));
+    // The intake (`http::intake`) has read the body whole and held it to `MAX_BODY_BYTES`.
     let mut request = match GraphQLBatchRequest::<GraphQLRejection>::from_request(request, &())
         .await
         .map(|batch| batch.into_inner())
