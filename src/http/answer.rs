@@ -4,7 +4,7 @@
 
 use async_graphql::Response as GraphQLResponse;
 use axum::body::Bytes;
-use axum::http::header::{CONNECTION, CONTENT_TYPE, RETRY_AFTER, VARY};
+use axum::http::header::{CACHE_CONTROL, CONNECTION, CONTENT_TYPE, RETRY_AFTER, VARY};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
@@ -112,6 +112,9 @@ pub fn with_media(
     headers.insert(CONTENT_TYPE, HeaderValue::from_static(media.content_type()));
     // The answer depends on these request headers: caches must key on them.
     headers.insert(VARY, HeaderValue::from_static("Accept, Authorization"));
+    // Refusals and errors are for this request alone; answers that may be shared say so
+    // themselves (`public_answer`).
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response.extensions_mut().insert(GraphQLOutcome {
         operation: None,
         error_code: error_code.map(str::to_owned),

@@ -4,6 +4,7 @@
 //! |------------------|-------------------------------------------------------------|
 //! | `GET /`          | GraphiQL, pointed at `/graphql` (unless turned off)         |
 //! | `GET /playground`| GraphQL Playground, for those who know it (likewise)        |
+//! | `GET /assets/…`  | the IDEs' scripts and styles, embedded and pinned (likewise) |
 //! | `POST /graphql`  | GraphQL over HTTP (any operation)                           |
 //! | `GET /graphql`   | GraphQL over HTTP (queries only; a mutation is 405)         |
 //! | `GET /healthz`   | whether the database answers                                |
@@ -11,6 +12,7 @@
 //! | `GET /metrics`   | counters in the Prometheus text format                      |
 
 pub mod answer;
+pub mod assets;
 pub mod caching;
 pub mod graphql;
 pub mod health;
@@ -20,7 +22,6 @@ pub mod json;
 pub mod media;
 pub mod metrics;
 pub mod overload;
-pub mod pages;
 pub mod per_address;
 pub mod persisted;
 pub mod rate_limit;
@@ -40,8 +41,9 @@ pub fn app(state: AppState) -> Router {
     let mut router = Router::new();
     if state.graphiql {
         router = router
-            .route("/", get(pages::graphiql))
-            .route("/playground", get(pages::playground));
+            .route("/", get(assets::graphiql))
+            .route("/playground", get(assets::playground))
+            .route("/assets/{name}", get(assets::asset));
     }
     router
         .route(

@@ -391,6 +391,7 @@ async fn graphiql_and_introspection_can_be_turned_off() {
     .expect("a SQLite app");
     assert_eq!(app.get("/", "text/html").await.status, 404);
     assert_eq!(app.get("/playground", "text/html").await.status, 404);
+    assert_eq!(app.get("/assets/nothing-to-see.js", "").await.status, 404);
     let introspection = app
         .graphql("{ __schema { types { name } } }", json!({}))
         .await;

@@ -131,8 +131,9 @@ async fn private_and_post_answers_are_not_shared(app: TestApp) {
             "",
         )
         .await;
-    assert!(
-        !error.header("cache-control").contains("public"),
+    assert_eq!(
+        error.header("cache-control"),
+        "no-store",
         "errors are not cached"
     );
 }
@@ -148,6 +149,9 @@ async fn persisted_queries_keep_gets_short(app: TestApp) {
         unknown.json()["errors"][0]["extensions"]["code"],
         "PERSISTED_QUERY_NOT_FOUND"
     );
+    // A miss is answered 200 to `application/json` clients: no cache may keep it, or the
+    // short URL would stay a miss after the query is registered.
+    assert_eq!(unknown.header("cache-control"), "no-store");
 
     let register = app
         .post_json(

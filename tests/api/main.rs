@@ -12,6 +12,7 @@ mod editing;
 mod film_page;
 mod fuzz;
 mod graphql_over_http;
+mod ide_pages;
 mod idempotency;
 mod intake;
 mod migrations;

@@ -1,0 +1,43 @@
+// Starts GraphQL Playground (loaded just before this file from
+// `/assets/middleware.<hash>.js`, which defines `GraphQLPlayground`) against this origin's
+// `/graphql`. A file rather than an inline script: the page's Content-Security-Policy
+// allows only scripts from this origin.
+(function () {
+  'use strict';
+  var query =
+    "# M. Butterfly's page: run it with the ▶ button (or Ctrl-Enter).\n" +
+    'query FilmPage {\n' +
+    '  movie(slug: "m-butterfly") {\n' +
+    '    title\n' +
+    '    releaseYear\n' +
+    '    directors { name }\n' +
+    '    characters { name actor { name } }\n' +
+    '  }\n' +
+    '}\n';
+  function start() {
+    var root = document.getElementById('root');
+    var loading = document.getElementById('loading');
+    if (loading) {
+      loading.remove();
+    }
+    GraphQLPlayground.init(root, {
+      endpoint: '/graphql',
+      tabs: [{ endpoint: '/graphql', name: 'M. Butterfly', query: query }],
+      settings: {
+        'editor.theme': 'dark',
+        'editor.reuseHeaders': true,
+        'editor.fontFamily':
+          "ui-monospace, 'SFMono-Regular', Menlo, Consolas, 'Liberation Mono', 'DejaVu Sans Mono', monospace",
+        'editor.fontSize': 14,
+        'request.credentials': 'same-origin',
+        'schema.polling.enable': false,
+        'tracing.hideTracingResponse': true,
+      },
+    });
+  }
+  if (document.readyState === 'loading') {
+    document.addEventListener('DOMContentLoaded', start);
+  } else {
+    start();
+  }
+})();
