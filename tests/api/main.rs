@@ -27,3 +27,4 @@ mod schema_file;
 mod search;
 mod shutdown;
 mod sql_statements;
+mod web;

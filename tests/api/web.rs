@@ -1,0 +1,154 @@
+//! The Node project in `tests/web/`, run against the real server: real GraphQL client
+//! libraries (urql with automatic persisted queries and Relay paging, a client typed by
+//! graphql-codegen) and a real browser (Debian's Chromium driven by Playwright) using GraphiQL
+//! and Playground as people do.
+//!
+//! Its packages come from `tests/web/package-lock.json` with `npm ci` on first run. Without
+//! Node.js (or, for the browser, without Chromium) these tests are skipped with a message,
+//! except when `CI` is set: then they fail.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::Mutex;
+
+use crate::helpers::{Backend, spawn_app, spawn_app_with};
+
+/// Where Debian's Chromium lives (`CHROMIUM_PATH` overrides).
+fn chromium_path() -> PathBuf {
+    std::env::var_os("CHROMIUM_PATH")
+        .map_or_else(|| PathBuf::from("/usr/bin/chromium"), PathBuf::from)
+}
+
+fn project_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/web")
+}
+
+/// Whether `program --version` runs.
+fn runs(program: &Path) -> bool {
+    Command::new(program)
+        .arg("--version")
+        .output()
+        .is_ok_and(|out| out.status.success())
+}
+
+/// `Some(reason)` when this test cannot run here; panics instead when `CI` is set.
+fn missing(needs_browser: bool) -> Option<String> {
+    let reason = if !runs(Path::new("node")) || !runs(Path::new("npm")) {
+        Some("Node.js and npm are not installed".to_owned())
+    } else if needs_browser && !chromium_path().exists() {
+        Some(format!("no Chromium at {}", chromium_path().display()))
+    } else {
+        None
+    };
+    if let Some(reason) = &reason {
+        assert!(std::env::var_os("CI").is_none(), "CI is set but {reason}");
+        eprintln!("skipping: {reason}");
+    }
+    reason
+}
+
+/// Installs the project's locked packages once per test run.
+fn install_once() {
+    static INSTALLED: Mutex<bool> = Mutex::new(false);
+    let mut installed = INSTALLED
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if *installed {
+        return;
+    }
+    let status = Command::new("npm")
+        .args(["ci", "--no-audit", "--no-fund", "--silent"])
+        .current_dir(project_dir())
+        .status()
+        .expect("npm runs");
+    assert!(status.success(), "npm ci failed in tests/web");
+    *installed = true;
+}
+
+/// Runs `npm run <script>` in the project with these variables; prints what it said.
+async fn npm_run(script: &'static str, vars: Vec<(&'static str, String)>) -> Output {
+    let output = tokio::task::spawn_blocking(move || {
+        install_once();
+        Command::new("npm")
+            .args(["run", "--silent", script])
+            .envs(vars)
+            .current_dir(project_dir())
+            .output()
+            .expect("npm runs")
+    })
+    .await
+    .expect("npm finishes");
+    eprintln!(
+        "npm run {script}:\n{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
+#[tokio::test]
+async fn client_libraries_page_persist_and_type_check_against_the_server() {
+    if missing(false).is_some() {
+        return;
+    }
+    let app = spawn_app(Backend::Sqlite).await.expect("a SQLite app");
+    let token = app.token("client-tests", entity::TokenRole::Editor).await;
+
+    for script in ["typecheck", "codegen:check"] {
+        let output = npm_run(script, vec![]).await;
+        assert!(output.status.success(), "npm run {script} failed");
+    }
+    let output = npm_run(
+        "test:client",
+        vec![
+            ("FILMSERVER_URL", app.address.clone()),
+            ("FILMSERVER_EDITOR_TOKEN", token),
+        ],
+    )
+    .await;
+    assert!(output.status.success(), "client-library tests failed");
+}
+
+#[tokio::test]
+async fn graphiql_and_playground_work_in_a_real_browser() {
+    if missing(true).is_some() {
+        return;
+    }
+    let app = spawn_app(Backend::Sqlite).await.expect("a SQLite app");
+    let token = app.token("browser-tests", entity::TokenRole::Editor).await;
+    let without_ides = spawn_app_with(Backend::Sqlite, |config| config.graphiql = false)
+        .await
+        .expect("a SQLite app");
+    let screenshots = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("browser-screenshots");
+    // Only this run's screenshots stay, so a FAILED one is about this run.
+    let _ = std::fs::remove_dir_all(&screenshots);
+
+    let output = npm_run(
+        "test:browser",
+        vec![
+            ("FILMSERVER_URL", app.address.clone()),
+            ("FILMSERVER_EDITOR_TOKEN", token),
+            ("FILMSERVER_WITHOUT_IDES_URL", without_ides.address.clone()),
+            ("CHROMIUM_PATH", chromium_path().display().to_string()),
+            ("SCREENSHOT_DIR", screenshots.display().to_string()),
+        ],
+    )
+    .await;
+    assert!(
+        output.status.success(),
+        "browser tests failed; screenshots in {}",
+        screenshots.display()
+    );
+
+    // What the browser saved is really there: the editor's film, through the API.
+    let created = app
+        .query_data(
+            r#"{ movies(first: 50) { edges { node { slug } } } }"#,
+            serde_json::json!({}),
+        )
+        .await;
+    assert!(
+        created.to_string().contains("browser-test-film"),
+        "the film created in GraphiQL is not in the database: {created}"
+    );
+}
