@@ -1,7 +1,8 @@
 //! Editors: token-protected, atomic film mutations, input-path errors, optimistic concurrency,
 //! revisions.
 
-use entity::TokenRole;
+use entity::{RevisionAction, TokenRole, movie_revision};
+use sea_orm::{EntityTrait, QueryOrder};
 use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, first_error_extensions};
@@ -892,6 +893,18 @@ async fn the_seeded_film_can_be_restored_after_its_first_edit(app: TestApp) {
     assert_eq!(restored["title"], "M. Butterfly", "{restore}");
     assert_eq!(restored["version"], 3);
     assert_eq!(restored["sections"].as_array().map(Vec::len), Some(15));
+    let history = app
+        .graphql_as(
+            &editor,
+            r#"{ movie(slug: "m-butterfly") { revisions { version action author } } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        history["data"]["movie"]["revisions"][0],
+        json!({ "version": 3, "action": "RESTORE", "author": "alice" }),
+        "a restore is recorded as one: {history}"
+    );
 }
 
 /// Snapshots name people by id: a restore after a rename finds the same person, and never
@@ -948,6 +961,23 @@ async fn delete_movie_removes_the_film_but_not_its_people(app: TestApp) {
     assert_eq!(
         body["data"]["deleteMovie"],
         json!({ "id": movie["id"], "slug": "crash" })
+    );
+    let history: Vec<(i32, RevisionAction, String)> = movie_revision::Entity::find()
+        .order_by_asc(movie_revision::Column::Version)
+        .all(app.db())
+        .await
+        .expect("revisions read")
+        .into_iter()
+        .filter(|revision| revision.snapshot["slug"] == "crash")
+        .map(|revision| (revision.version, revision.action, revision.author))
+        .collect();
+    assert_eq!(
+        history,
+        vec![
+            (1, RevisionAction::Create, "alice".to_owned()),
+            (2, RevisionAction::Delete, "root".to_owned()),
+        ],
+        "the film's history outlives it, ending with its deletion"
     );
     let data = app
         .query_data(

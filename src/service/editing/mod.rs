@@ -364,12 +364,13 @@ pub async fn restore_revision(
         .ok_or_else(|| AppError::NotFound(format!("the film has no revision {version}")))?;
     let document: MovieDocument = serde_json::from_value(revision.snapshot)
         .map_err(|e| AppError::Internal(format!("revision snapshot does not parse: {e}")))?;
-    update_movie(
+    change_movie(
         db,
         movie_id,
         expected_version,
         MoviePatch::replace_with(document),
         author,
+        RevisionAction::Restore,
     )
     .await
 }
