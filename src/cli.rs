@@ -11,6 +11,7 @@ use crate::config::{Cli, Command, Config, RoleArg, TokenCommand, TrustedDocument
 use crate::error::AppError;
 use crate::http::trusted::TrustedDocuments;
 use crate::service::document::MovieDocument;
+use crate::service::visibility::ReadScope;
 use crate::service::{editing, movies, snapshot, tokens};
 use crate::{db, graphql, server};
 
@@ -177,7 +178,7 @@ async fn import(db: &DatabaseConnection, file: &Path, author: &str) -> Result<()
 }
 
 async fn export(db: &DatabaseConnection, slug: &str, out: Option<&Path>) -> Result<(), CliError> {
-    let movie = movies::find_by_slug(db, slug)
+    let movie = movies::find_by_slug(db, slug, ReadScope::Draft)
         .await?
         .ok_or_else(|| CliError::Refused(format!("NOT_FOUND: no film has the slug `{slug}`")))?;
     let document = snapshot::portable(snapshot::document_of(db, &movie).await?);

@@ -32,6 +32,11 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     /// When the row was last changed.
     pub updated_at: DateTimeUtc,
+    /// When the film's current public version was published; `None`: not public (never
+    /// published, or unpublished).
+    pub published_at: Option<DateTimeUtc>,
+    /// When the film was first published; kept when it is unpublished.
+    pub first_published_at: Option<DateTimeUtc>,
 }
 
 /// Relations of a film.

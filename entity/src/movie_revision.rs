@@ -42,6 +42,12 @@ pub enum RevisionAction {
     /// The film was deleted; the snapshot is the film as it was.
     #[sea_orm(string_value = "delete")]
     Delete,
+    /// The film was published: the public API shows it as the snapshot records it.
+    #[sea_orm(string_value = "publish")]
+    Publish,
+    /// The film was taken off the public API (not deleted).
+    #[sea_orm(string_value = "unpublish")]
+    Unpublish,
 }
 
 /// Revisions outlive their film, so they hold its id without a relation.

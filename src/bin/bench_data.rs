@@ -107,6 +107,8 @@ async fn generate(db: &DatabaseConnection, films: i32) -> Result<(), DbErr> {
                 version: Set(1),
                 created_at: Set(now),
                 updated_at: Set(now),
+                published_at: Set(Some(now)),
+                first_published_at: Set(Some(now)),
             }
         });
         movie::Entity::insert_many(movies).exec(&tx).await?;

@@ -109,8 +109,8 @@ macro_rules! row_loader {
 }
 
 row_loader!(
-    /// A film by id.
-    MovieById => movie::Model, movies::find_by_ids
+    /// A published film by id.
+    MovieById => movie::Model, movies::published_by_ids
 );
 row_loader!(
     /// A person by id.

@@ -27,3 +27,4 @@ pub mod slug;
 pub mod snapshot;
 pub mod tokens;
 pub mod validate;
+pub mod visibility;

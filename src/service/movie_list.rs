@@ -12,6 +12,7 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
+use crate::service::visibility::ReadScope;
 
 /// Which films to list; every field given must hold.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -28,6 +29,8 @@ pub struct MovieFilter {
     pub theme: Option<String>,
     /// The film is set in a place of this name (case-insensitive).
     pub location: Option<String>,
+    /// Which films exist for the reader.
+    pub scope: ReadScope,
 }
 
 /// What films are ordered by (then by id).
@@ -169,7 +172,7 @@ fn lower(expr: impl Into<SimpleExpr>) -> SimpleExpr {
 
 /// The SQL condition of a filter.
 pub fn condition(filter: &MovieFilter) -> Condition {
-    let mut all = Condition::all();
+    let mut all = filter.scope.films();
     if let Some(text) = &filter.title_contains {
         all = all.add(
             lower(Expr::col((movie::Entity, movie::Column::Title))).like(contains_pattern(text)),

@@ -4,25 +4,39 @@ use entity::movie;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use crate::error::AppError;
+use crate::service::visibility::ReadScope;
 
-/// The film with this slug, if any.
+/// The film with this slug, if any that `scope` may see.
 pub async fn find_by_slug<C: ConnectionTrait>(
     db: &C,
     slug: &str,
+    scope: ReadScope,
 ) -> Result<Option<movie::Model>, AppError> {
     Ok(movie::Entity::find()
         .filter(movie::Column::Slug.eq(slug))
+        .filter(scope.films())
         .one(db)
         .await?)
 }
 
-/// The films with these ids (in no particular order; absent ids are skipped).
+/// The films with these ids that `scope` may see (in no particular order; absent ids are
+/// skipped).
 pub async fn find_by_ids<C: ConnectionTrait>(
     db: &C,
     ids: &[i32],
+    scope: ReadScope,
 ) -> Result<Vec<movie::Model>, AppError> {
     Ok(movie::Entity::find()
         .filter(movie::Column::Id.is_in(ids.iter().copied()))
+        .filter(scope.films())
         .all(db)
         .await?)
+}
+
+/// The published films with these ids: what the public id loader reads.
+pub async fn published_by_ids<C: ConnectionTrait>(
+    db: &C,
+    ids: &[i32],
+) -> Result<Vec<movie::Model>, AppError> {
+    find_by_ids(db, ids, ReadScope::Published).await
 }

@@ -9,6 +9,11 @@ use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter}
 
 use crate::error::AppError;
 use crate::service::per_parent::{first_rows, of_parents};
+use crate::service::visibility::ReadScope;
+
+/// The nested lists are public reads: a person's roles, credits and a company's films list
+/// published films only.
+const SCOPE: ReadScope = ReadScope::Published;
 
 /// Where a page of a nested list starts: after this (film id, position).
 pub type Position = (i32, i32);
@@ -30,7 +35,7 @@ fn after_condition(
 }
 
 /// Up to `limit` rows of `E` per parent (`parent` one of `ids`), by (movie, position), after
-/// `after`.
+/// `after`; rows of films the reader may not see do not exist.
 async fn page<E, C>(
     db: &C,
     [parent, movie, position]: [E::Column; 3],
@@ -42,7 +47,9 @@ where
     E: EntityTrait,
     C: ConnectionTrait,
 {
-    let rows = of_parents(E::find(), parent, ids).filter(after_condition(movie, position, after));
+    let rows = of_parents(E::find(), parent, ids)
+        .filter(SCOPE.rows_of_films(movie))
+        .filter(after_condition(movie, position, after));
     let order = [(movie, Order::Asc), (position, Order::Asc)];
     first_rows(db, rows, parent, &order, limit).await
 }
@@ -94,11 +101,11 @@ pub enum NestedList {
     CompanyFilms,
 }
 
-/// How many rows of `E` each parent (`parent` one of `ids`) has, in one statement.
+/// How many rows of `E` each parent (`parent` one of `ids`) has, in one statement (rows of
+/// films the reader may not see not counted).
 async fn count_per_parent<E, C>(
     db: &C,
-    parent: E::Column,
-    id: E::Column,
+    [parent, id, movie]: [E::Column; 3],
     ids: &[i32],
 ) -> Result<Vec<(i32, i64)>, AppError>
 where
@@ -111,6 +118,7 @@ where
         .column(parent)
         .column_as(id.count(), "n")
         .filter(parent.is_in(ids.iter().copied()))
+        .filter(SCOPE.rows_of_films(movie))
         .group_by(parent)
         .into_tuple::<(i32, i64)>()
         .all(db)
@@ -127,15 +135,30 @@ pub async fn counts<C: ConnectionTrait>(
     match list {
         NestedList::Roles => {
             use character::{Column, Entity};
-            count_per_parent::<Entity, C>(db, Column::ActorId, Column::Id, parent_ids).await
+            count_per_parent::<Entity, C>(
+                db,
+                [Column::ActorId, Column::Id, Column::MovieId],
+                parent_ids,
+            )
+            .await
         }
         NestedList::Credits => {
             use credit::{Column, Entity};
-            count_per_parent::<Entity, C>(db, Column::PersonId, Column::Id, parent_ids).await
+            count_per_parent::<Entity, C>(
+                db,
+                [Column::PersonId, Column::Id, Column::MovieId],
+                parent_ids,
+            )
+            .await
         }
         NestedList::CompanyFilms => {
             use movie_company::{Column, Entity};
-            count_per_parent::<Entity, C>(db, Column::CompanyId, Column::Id, parent_ids).await
+            count_per_parent::<Entity, C>(
+                db,
+                [Column::CompanyId, Column::Id, Column::MovieId],
+                parent_ids,
+            )
+            .await
         }
     }
 }

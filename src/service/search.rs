@@ -6,6 +6,7 @@
 use sea_orm::{ConnectionTrait, DbBackend, Statement, Value};
 
 use crate::error::AppError;
+use crate::service::visibility::ReadScope;
 
 /// What a hit is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,16 +54,16 @@ WITH q AS (SELECT websearch_to_tsquery('english', $1) AS query),
 hits AS (
   SELECT kind, id, rank, text FROM (
     SELECT 1 AS kind, m.id, ts_rank(m.search, q.query)::float8 AS rank, m.title AS text
-      FROM movie m, q WHERE m.search @@ q.query
+      FROM movie m, q WHERE m.search @@ q.query AND {visible}
     UNION ALL
     SELECT 2, p.id, ts_rank(p.search, q.query)::float8, p.name
       FROM person p, q WHERE p.search @@ q.query
     UNION ALL
     SELECT 3, c.id, ts_rank(c.search, q.query)::float8, c.name || ': ' || c.description
-      FROM character c, q WHERE c.search @@ q.query
+      FROM character c JOIN movie m ON m.id = c.movie_id, q WHERE c.search @@ q.query AND {visible}
     UNION ALL
     SELECT 4, s.id, ts_rank(s.search, q.query)::float8, s.title || ': ' || s.body
-      FROM section s, q WHERE s.search @@ q.query
+      FROM section s JOIN movie m ON m.id = s.movie_id, q WHERE s.search @@ q.query AND {visible}
   ) found
   ORDER BY rank DESC, kind, id
   LIMIT $2 OFFSET $3
@@ -80,6 +81,12 @@ SELECT kind, id, rank, snippet FROM (
            * (CASE kind WHEN 1 THEN 4.0 WHEN 2 THEN 2.0 WHEN 3 THEN 2.0 ELSE 1.0 END) AS rank,
          snippet(search_index, -1, '<b>', '</b>', '…', 24) AS snippet
   FROM search_index WHERE search_index MATCH ?
+   AND (CAST(kind AS INTEGER) = 2 OR EXISTS (
+     SELECT 1 FROM movie m WHERE {visible} AND m.id = CASE CAST(kind AS INTEGER)
+       WHEN 1 THEN CAST(ref_id AS INTEGER)
+       WHEN 3 THEN (SELECT movie_id FROM \"character\" WHERE id = CAST(ref_id AS INTEGER))
+       WHEN 4 THEN (SELECT movie_id FROM section WHERE id = CAST(ref_id AS INTEGER))
+     END))
 ) ORDER BY rank DESC, kind, id LIMIT ? OFFSET ?";
 
 /// An FTS5 query for the words of `text`: every word, each quoted (so no user text is ever
@@ -92,12 +99,15 @@ fn fts5_query(text: &str) -> String {
         .join(" ")
 }
 
-/// Up to `limit` hits for `text`, best first, skipping the first `offset`.
+/// Up to `limit` hits for `text`, best first, skipping the first `offset`; films (and their
+/// characters and sections) that `scope` may not see are never hits. People are a shared
+/// directory, found whichever films they are in.
 pub async fn search<C: ConnectionTrait>(
     db: &C,
     text: &str,
     offset: u64,
     limit: u64,
+    scope: ReadScope,
 ) -> Result<Vec<Hit>, AppError> {
     if text.chars().count() > MAX_QUERY_CHARS {
         return Err(AppError::bad_input(
@@ -114,6 +124,7 @@ pub async fn search<C: ConnectionTrait>(
         return Ok(Vec::new());
     }
     let values: Vec<Value> = vec![query.into(), (limit as i64).into(), (offset as i64).into()];
+    let sql = sql.replace("{visible}", &scope.films_sql("m"));
     let rows = db
         .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
         .await?;

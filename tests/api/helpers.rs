@@ -419,8 +419,9 @@ fn database_name_is_replaced() {
     );
 }
 
-/// Adds `count` films shaped like the seed (slugs `film-1`, ...), each with its own director
-/// and with actors drawn from a shared pool of five, through the seed's own write path.
+/// Adds `count` published films shaped like the seed (slugs `film-1`, ...), each with its own
+/// director and with actors drawn from a shared pool of five, through the seed's own write
+/// path.
 pub async fn add_films(app: &TestApp, count: usize) {
     let template = migration::seed::parse(migration::seed::M_BUTTERFLY_JSON).expect("seed parses");
     for i in 1..=count {
@@ -438,6 +439,14 @@ pub async fn add_films(app: &TestApp, count: usize) {
             .await
             .expect("insert a film");
     }
+    // The seed's frozen write path predates publishing; these films are public, like the seed.
+    app.db()
+        .execute_unprepared(
+            "UPDATE movie SET published_at = created_at, first_published_at = created_at \
+             WHERE published_at IS NULL AND slug LIKE 'film-%'",
+        )
+        .await
+        .expect("publish the films");
 }
 
 /// Percent-encodes a query-string value.

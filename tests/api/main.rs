@@ -20,6 +20,7 @@ mod observability;
 mod outage;
 mod overload;
 mod public_limits;
+mod publishing;
 mod query_limits;
 mod read_api;
 mod response_cache;

@@ -1,4 +1,5 @@
-//! `createMovie`, `updateMovie`, `deleteMovie`, `restoreMovieRevision`.
+//! `createMovie`, `updateMovie`, `deleteMovie`, `restoreMovieRevision`, `publishMovie`,
+//! `unpublishMovie`.
 
 use async_graphql::{Context, ID, Object, Result};
 use entity::TokenRole;
@@ -106,6 +107,43 @@ impl MovieMutation {
         )
         .await
         .map_err(|e| report(ctx, e))?;
+        Ok(Movie(applied(ctx, saved).await))
+    }
+
+    /// Puts a film on the public API: anonymous readers, caches and CDNs see it from now on
+    /// (the cached answers that lacked it are dropped). `BAD_USER_INPUT` when it is published
+    /// already. Needs `editor`.
+    async fn publish_movie(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The film's global id.")] id: ID,
+        #[graphql(desc = "The film's current `version`.")] expected_version: i32,
+    ) -> Result<Movie> {
+        let principal = require(ctx, TokenRole::Editor).await?;
+        let movie_id = movie_id(&id, "id")?;
+        let author = Author::from(&principal);
+        let saved = editing::publish_movie(db(ctx)?, movie_id, expected_version, &author)
+            .await
+            .map_err(|e| report(ctx, e))?;
+        Ok(Movie(applied(ctx, saved).await))
+    }
+
+    /// Takes a film off the public API without deleting it: readers find it nowhere (not in
+    /// lists, counts, search, people's roles, companies' films, nor by id), and every cached
+    /// answer that held it is dropped; editors still read it with `status: DRAFT`.
+    /// `BAD_USER_INPUT` when it is not published. Needs `editor`.
+    async fn unpublish_movie(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The film's global id.")] id: ID,
+        #[graphql(desc = "The film's current `version`.")] expected_version: i32,
+    ) -> Result<Movie> {
+        let principal = require(ctx, TokenRole::Editor).await?;
+        let movie_id = movie_id(&id, "id")?;
+        let author = Author::from(&principal);
+        let saved = editing::unpublish_movie(db(ctx)?, movie_id, expected_version, &author)
+            .await
+            .map_err(|e| report(ctx, e))?;
         Ok(Movie(applied(ctx, saved).await))
     }
 }

@@ -7,6 +7,7 @@ use crate::graphql::context::db;
 use crate::graphql::types::listing::{
     MovieFilterInput, MovieOrderInput, decode_cursor, encode_cursor,
 };
+use crate::graphql::types::status::{PublicationStatus, read_scope};
 use crate::graphql::types::{Movie, MovieConnection, MovieEdge, PageInfo};
 use crate::graphql::{cache_keys, prefetch};
 use crate::service::movie_list::{self, MovieCursor};
@@ -39,8 +40,13 @@ impl MovieQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The film's URL key.")] slug: String,
+        #[graphql(
+            desc = "`DRAFT` (editors only): the film as editors work on it, even unpublished."
+        )]
+        status: Option<PublicationStatus>,
     ) -> Result<Option<Movie>> {
-        let movie = movies::find_by_slug(db(ctx)?, &slug).await?;
+        let scope = read_scope(ctx, status).await?;
+        let movie = movies::find_by_slug(db(ctx)?, &slug, scope).await?;
         if let Some(movie) = &movie {
             cache_keys::films(ctx, [movie.id]);
             prefetch::movie_relations(ctx, &ctx.look_ahead(), &[movie.id]).await?;
@@ -67,10 +73,14 @@ impl MovieQuery {
         #[graphql(desc = "The order: when added, oldest first, unless given.")] order_by: Option<
             MovieOrderInput,
         >,
+        #[graphql(desc = "`DRAFT` (editors only): every film as editors work on it, \
+                          published or not.")]
+        status: Option<PublicationStatus>,
     ) -> Result<MovieConnection> {
         let limit = page_size(first)?;
         let after = after.as_deref().map(decode_cursor).transpose()?;
-        let filter = filter.unwrap_or_default().into_filter()?;
+        let mut filter = filter.unwrap_or_default().into_filter()?;
+        filter.scope = read_scope(ctx, status).await?;
         let order = order_by.unwrap_or_default();
         let (sort, direction) = (order.field.into(), order.direction.into());
         let mut rows = movie_list::page(

@@ -13,6 +13,7 @@ use crate::graphql::query::page_size;
 use crate::graphql::types::{Character, Movie, PageInfo, Person, Section};
 use crate::service::search::{self, HitKind};
 use crate::service::validate::quote;
+use crate::service::visibility::ReadScope;
 
 /// What a search found.
 #[derive(Union, Clone)]
@@ -97,7 +98,9 @@ impl SearchQuery {
         cache_keys::person_list(ctx);
         let offset = after.as_deref().map(decode_cursor).transpose()?;
         let start = offset.map_or(0, |o| o + 1);
-        let mut hits = search::search(db(ctx)?, &query, start, limit + 1).await?;
+        // A public read: hits are resolved through the published-film loader too.
+        let mut hits =
+            search::search(db(ctx)?, &query, start, limit + 1, ReadScope::Published).await?;
         let has_next_page = hits.len() as u64 > limit;
         hits.truncate(limit as usize);
 

@@ -28,6 +28,10 @@ pub enum RevisionAction {
     Restore,
     /// The film was deleted; the snapshot is the film as it was.
     Delete,
+    /// The film was published: readers see it as the snapshot records it.
+    Publish,
+    /// The film was taken off the public API (it still exists for editors).
+    Unpublish,
 }
 
 /// An API token as stored: never the secret itself.

@@ -9,6 +9,7 @@ use crate::error::AppError;
 use crate::service::movie_list::{Direction, MovieCursor, MovieFilter, MovieSort};
 use crate::service::person_list::PersonCursor;
 use crate::service::validate::{MAX_NAME, quote};
+use crate::service::visibility::ReadScope;
 
 /// Which films to list; every field given must hold.
 #[derive(InputObject, Clone, Default)]
@@ -60,6 +61,7 @@ impl MovieFilterInput {
             person: self.person,
             theme: self.theme,
             location: self.location,
+            scope: ReadScope::default(),
         })
     }
 }

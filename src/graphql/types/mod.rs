@@ -13,6 +13,7 @@ pub mod nested;
 pub mod node;
 pub mod parts;
 pub mod person;
+pub mod status;
 
 pub use character::Character;
 pub use company::{Company, CompanyCredit, CompanyRole};

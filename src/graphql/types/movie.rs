@@ -179,6 +179,17 @@ impl Movie {
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
     }
+
+    /// When the version readers see was published; null while the film is not on the public
+    /// API (only editors, with `status: DRAFT`, see such a film).
+    async fn published_at(&self) -> Option<DateTime<Utc>> {
+        self.0.published_at
+    }
+
+    /// When the film was first published; kept when it is unpublished.
+    async fn first_published_at(&self) -> Option<DateTime<Utc>> {
+        self.0.first_published_at
+    }
 }
 
 /// The film with this id, through the request's loader; a film that vanished mid-request is

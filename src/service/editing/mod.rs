@@ -10,12 +10,16 @@
 //! gets `CONFLICT` and changes nothing.
 //!
 //! Layout: [`references`] looks up the people, companies and items a change names;
-//! [`lists`] writes a film's lists; [`history`] records revisions; this module holds the
+//! [`lists`] writes a film's lists; [`history`] records revisions; [`publishing`] puts films
+//! on the public API and takes them off; this module holds the
 //! operations themselves and their transaction and version claims.
 
 mod history;
 mod lists;
+mod publishing;
 mod references;
+
+pub use publishing::{publish_movie, unpublish_movie};
 
 use history::{record_history_before_change, write_revision};
 use lists::write_lists;
@@ -156,6 +160,8 @@ pub async fn create_movie_reporting(
         version: Set(1),
         created_at: Set(now),
         updated_at: Set(now),
+        published_at: Set(Some(now)),
+        first_published_at: Set(Some(now)),
         ..Default::default()
     }
     .insert(&tx)
@@ -192,7 +198,7 @@ fn with_field(err: AppError, field: &str) -> AppError {
 
 /// Claims the next version of a film: `NOT_FOUND` when there is no such film, `CONFLICT` when
 /// it is no longer at `expected_version`.
-async fn claim_version(
+pub(super) async fn claim_version(
     tx: &DatabaseTransaction,
     movie_id: i32,
     expected_version: i32,
