@@ -57,7 +57,7 @@ python3 - "$URL" "$TOKEN" "$WORK/ctl.sh" "$DB_URL" <<'PY'
 import json, subprocess, sys, threading, time, urllib.request, urllib.error
 
 url, token, ctl, db_url = sys.argv[1:]
-CREATE = "mutation($title: String!, $slug: String!) { createMovie(input: { title: $title, slug: $slug, releaseYear: 1999 }) { slug } }"
+CREATE = "mutation($title: String!, $slug: String!) { createMovie(input: { title: $title, slug: $slug, releaseYear: 1999 }, publish: true) { slug } }"
 outcomes = {}  # slug -> "applied" | "refused" | "unknown"
 valid = {}     # slug -> whether its input was valid
 lock = threading.Lock()

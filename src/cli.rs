@@ -7,7 +7,9 @@ use std::path::Path;
 use entity::TokenRole;
 use sea_orm::DatabaseConnection;
 
-use crate::config::{Cli, Command, Config, RoleArg, TokenCommand, TrustedDocumentsCommand};
+use crate::config::{
+    Cli, Command, Config, ExportStatus, RoleArg, TokenCommand, TrustedDocumentsCommand,
+};
 use crate::error::AppError;
 use crate::http::trusted::TrustedDocuments;
 use crate::service::document::MovieDocument;
@@ -64,9 +66,17 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             Ok(())
         }
         Command::Token { action } => token(&connect(&config).await?, action).await,
-        Command::Import { file, author } => import(&connect(&config).await?, &file, &author).await,
-        Command::Export { slug, out } => {
-            export(&connect(&config).await?, &slug, out.as_deref()).await
+        Command::Import {
+            file,
+            author,
+            publish,
+        } => import(&connect(&config).await?, &file, &author, publish).await,
+        Command::Export { slug, status, out } => {
+            let scope = match status {
+                ExportStatus::Published => ReadScope::Published,
+                ExportStatus::Draft => ReadScope::Draft,
+            };
+            export(&connect(&config).await?, &slug, scope, out.as_deref()).await
         }
         Command::TrustedDocuments {
             action: TrustedDocumentsCommand::Check { file },
@@ -155,7 +165,12 @@ async fn token(db: &DatabaseConnection, action: TokenCommand) -> Result<(), CliE
     Ok(())
 }
 
-async fn import(db: &DatabaseConnection, file: &Path, author: &str) -> Result<(), CliError> {
+async fn import(
+    db: &DatabaseConnection,
+    file: &Path,
+    author: &str,
+    publish: bool,
+) -> Result<(), CliError> {
     let mut text = String::new();
     if file == Path::new("-") {
         std::io::stdin().read_to_string(&mut text)?;
@@ -172,13 +187,34 @@ async fn import(db: &DatabaseConnection, file: &Path, author: &str) -> Result<()
         name: author.to_owned(),
         token_id: None,
     };
-    let movie = editing::create_movie(db, document, &author).await?.row;
-    eprintln!("imported `{}` ({})", movie.slug, movie.title);
+    let new_film = if publish {
+        editing::NewFilm::Published
+    } else {
+        editing::NewFilm::Draft
+    };
+    let movie = editing::create_movie(db, document, &author, new_film)
+        .await?
+        .row;
+    eprintln!(
+        "imported `{}` ({}){}",
+        movie.slug,
+        movie.title,
+        if publish {
+            ", published"
+        } else {
+            " as a draft"
+        }
+    );
     Ok(())
 }
 
-async fn export(db: &DatabaseConnection, slug: &str, out: Option<&Path>) -> Result<(), CliError> {
-    let movie = movies::find_by_slug(db, slug, ReadScope::Draft)
+async fn export(
+    db: &DatabaseConnection,
+    slug: &str,
+    scope: ReadScope,
+    out: Option<&Path>,
+) -> Result<(), CliError> {
+    let movie = movies::find_by_slug(db, slug, scope)
         .await?
         .ok_or_else(|| CliError::Refused(format!("NOT_FOUND: no film has the slug `{slug}`")))?;
     let document = snapshot::portable(snapshot::document_of(db, &movie).await?);

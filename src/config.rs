@@ -46,6 +46,10 @@ pub enum Command {
         /// Author recorded in the film's first revision.
         #[arg(long, default_value = "import")]
         author: String,
+        /// Publish the film at once (without it, the film is a draft that only editors see
+        /// until `publishMovie`).
+        #[arg(long)]
+        publish: bool,
     },
     /// Work with a trusted-documents manifest (see `TRUSTED_DOCUMENTS`).
     TrustedDocuments {
@@ -58,10 +62,23 @@ pub enum Command {
         /// The film's slug.
         #[arg(long)]
         slug: String,
+        /// Which version: what readers see, or what editors work on (the draft where there is
+        /// one, else the film, published or not).
+        #[arg(long, value_enum, default_value_t = ExportStatus::Published)]
+        status: ExportStatus,
         /// Write to this file instead of standard output.
         #[arg(long)]
         out: Option<PathBuf>,
     },
+}
+
+/// Which version of a film `export` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportStatus {
+    /// What readers see.
+    Published,
+    /// What editors work on.
+    Draft,
 }
 
 /// What to do with a trusted-documents manifest.

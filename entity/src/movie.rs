@@ -37,6 +37,10 @@ pub struct Model {
     pub published_at: Option<DateTimeUtc>,
     /// When the film was first published; kept when it is unpublished.
     pub first_published_at: Option<DateTimeUtc>,
+    /// Whether this film has a draft (a row whose `draft_of` is this film).
+    pub has_draft: bool,
+    /// On a draft: the film it is the draft of (`None` on a film's own row).
+    pub draft_of: Option<i32>,
 }
 
 /// Relations of a film.

@@ -14,6 +14,7 @@ mod m20261124_000005_search;
 mod m20261124_000006_idempotency_keys;
 mod m20261124_000007_people_listing_index;
 mod m20261130_000008_publishing;
+mod m20261130_000009_drafts;
 pub mod seed;
 
 /// Runs this crate's migrations in order.
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000006_idempotency_keys::Migration),
             Box::new(m20261124_000007_people_listing_index::Migration),
             Box::new(m20261130_000008_publishing::Migration),
+            Box::new(m20261130_000009_drafts::Migration),
         ]
     }
 }

@@ -109,6 +109,8 @@ async fn generate(db: &DatabaseConnection, films: i32) -> Result<(), DbErr> {
                 updated_at: Set(now),
                 published_at: Set(Some(now)),
                 first_published_at: Set(Some(now)),
+                has_draft: Set(false),
+                draft_of: Set(None),
             }
         });
         movie::Entity::insert_many(movies).exec(&tx).await?;

@@ -13,7 +13,7 @@ pub async fn find_by_slug<C: ConnectionTrait>(
     scope: ReadScope,
 ) -> Result<Option<movie::Model>, AppError> {
     Ok(movie::Entity::find()
-        .filter(movie::Column::Slug.eq(slug))
+        .filter(movie::Column::Slug.is_in(scope.stored_slugs(slug)))
         .filter(scope.films())
         .one(db)
         .await?)

@@ -67,7 +67,7 @@ pub async fn document_of<C: ConnectionTrait>(
         .partition(|(credit, _)| credit.role == CreditRole::Director);
     Ok(MovieDocument {
         title: movie.title.clone(),
-        slug: Some(movie.slug.clone()),
+        slug: Some(crate::service::visibility::shown_slug(&movie.slug).to_owned()),
         release_year: movie.release_year,
         plot: plot.into_iter().map(|p| p.body).collect(),
         period: has_period.then(|| PeriodDocument {

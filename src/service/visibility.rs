@@ -1,7 +1,12 @@
 //! Which films exist for a reader: the one place visibility is decided. Every read of films
 //! (by slug, by id, lists and their counts, filters, search, a person's roles, a company's
-//! films) takes a [`ReadScope`] and filters with it, so that an unpublished film cannot leak
-//! through a side door.
+//! films) takes a [`ReadScope`] and filters with it, so that an unpublished film or a draft
+//! cannot leak through a side door.
+//!
+//! A film is one `movie` row; while an editor changes a published film, its draft is a second
+//! row (`draft_of` = the film) with its own lists, and the film's row says `has_draft`. The
+//! public sees films' own rows that are published; editors see each film once: its draft
+//! where it has one, else its own row.
 
 use entity::movie;
 use sea_orm::sea_query::Query;
@@ -13,7 +18,8 @@ pub enum ReadScope {
     /// Published films only: what anonymous readers, caches and CDNs see.
     #[default]
     Published,
-    /// Every film as editors work on it, published or not (needs an editor's token).
+    /// Every film as editors work on it: its draft where it has one, else the film, published
+    /// or not (needs an editor's token).
     Draft,
 }
 
@@ -21,8 +27,12 @@ impl ReadScope {
     /// The condition on `movie` rows this scope may see.
     pub fn films(self) -> Condition {
         match self {
-            Self::Published => Condition::all().add(movie::Column::PublishedAt.is_not_null()),
-            Self::Draft => Condition::all(),
+            Self::Published => Condition::all()
+                .add(movie::Column::DraftOf.is_null())
+                .add(movie::Column::PublishedAt.is_not_null()),
+            Self::Draft => Condition::any()
+                .add(movie::Column::DraftOf.is_not_null())
+                .add(movie::Column::HasDraft.eq(false)),
         }
     }
 
@@ -30,8 +40,10 @@ impl ReadScope {
     /// databases read it alike).
     pub fn films_sql(self, alias: &str) -> String {
         match self {
-            Self::Published => format!("{alias}.published_at IS NOT NULL"),
-            Self::Draft => "1 = 1".to_owned(),
+            Self::Published => {
+                format!("({alias}.draft_of IS NULL AND {alias}.published_at IS NOT NULL)")
+            }
+            Self::Draft => format!("({alias}.draft_of IS NOT NULL OR {alias}.has_draft = false)"),
         }
     }
 }
@@ -39,17 +51,42 @@ impl ReadScope {
 impl ReadScope {
     /// Rows whose film (`movie_id`, a column of another table) this scope may see.
     pub fn rows_of_films(self, movie_id: impl ColumnTrait) -> Condition {
-        match self {
-            Self::Published => Condition::all().add(
-                movie_id.in_subquery(
-                    Query::select()
-                        .column(movie::Column::Id)
-                        .from(movie::Entity)
-                        .cond_where(self.films())
-                        .to_owned(),
-                ),
+        Condition::all().add(
+            movie_id.in_subquery(
+                Query::select()
+                    .column(movie::Column::Id)
+                    .from(movie::Entity)
+                    .cond_where(self.films())
+                    .to_owned(),
             ),
-            Self::Draft => Condition::all(),
+        )
+    }
+
+    /// The slugs a film may be stored under for this scope: a draft stores its slug as
+    /// [`DRAFT_SLUG_PREFIX`] + slug.
+    pub fn stored_slugs(self, slug: &str) -> Vec<String> {
+        match self {
+            Self::Published => vec![slug.to_owned()],
+            Self::Draft => vec![slug.to_owned(), draft_slug(slug)],
         }
     }
+}
+
+/// What a draft's stored slug starts with: no real slug does, so a film and its draft never
+/// hold the same value of the unique `slug` column.
+pub const DRAFT_SLUG_PREFIX: char = '~';
+
+/// How a draft stores `slug`.
+pub fn draft_slug(slug: &str) -> String {
+    format!("{DRAFT_SLUG_PREFIX}{slug}")
+}
+
+/// The slug readers see for a stored one (a draft's without its prefix).
+pub fn shown_slug(stored: &str) -> &str {
+    stored.strip_prefix(DRAFT_SLUG_PREFIX).unwrap_or(stored)
+}
+
+/// The id of the film a row shows: the film's own for a draft.
+pub fn film_id(row: &movie::Model) -> i32 {
+    row.draft_of.unwrap_or(row.id)
 }

@@ -44,8 +44,7 @@ fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
-const CREATE: &str =
-    r#"mutation { createMovie(input: { title: "Videodrome", releaseYear: 1983 }) { slug } }"#;
+const CREATE: &str = r#"mutation { createMovie(input: { title: "Videodrome", releaseYear: 1983 }, publish: true) { slug } }"#;
 
 async fn tokens_are_managed_from_the_command_line(app: TestApp) {
     let created = filmserver(
@@ -95,16 +94,16 @@ async fn export_then_import_gives_an_identical_film(app: TestApp) {
     let mut document: Value = serde_json::from_str(&stdout(&exported)).expect("export is JSON");
     assert_eq!(document["slug"], "m-butterfly");
     assert_eq!(document["themes"][2]["emoji"], "\u{2696}\u{FE0F}");
-    document["slug"] = json!("m-butterfly-copy");
 
+    // Imported with --publish: readers see the very same page.
+    document["slug"] = json!("m-butterfly-copy");
     let imported = filmserver(
         &app,
-        &["import", "-", "--author", "archive"],
+        &["import", "-", "--author", "archive", "--publish"],
         Some(&document.to_string()),
     )
     .await;
     assert!(imported.status.success(), "{}", stderr(&imported));
-
     let original = app.query_data(PAGE, json!({ "slug": "m-butterfly" })).await;
     let copy = app
         .query_data(PAGE, json!({ "slug": "m-butterfly-copy" }))
@@ -113,11 +112,44 @@ async fn export_then_import_gives_an_identical_film(app: TestApp) {
         copy, original,
         "the imported film differs from the exported one"
     );
-
     let again = filmserver(&app, &["export", "--slug", "m-butterfly-copy"], None).await;
     let mut round_trip: Value = serde_json::from_str(&stdout(&again)).expect("export is JSON");
     round_trip["slug"] = json!("m-butterfly");
-    document["slug"] = json!("m-butterfly");
+    let mut expected = document.clone();
+    expected["slug"] = json!("m-butterfly");
+    assert_eq!(round_trip, expected);
+
+    // Imported without it: a draft, which readers do not see and `--status draft` exports.
+    document["slug"] = json!("m-butterfly-draft");
+    let drafted = filmserver(&app, &["import", "-"], Some(&document.to_string())).await;
+    assert!(drafted.status.success(), "{}", stderr(&drafted));
+    assert!(
+        stderr(&drafted).contains("as a draft"),
+        "{}",
+        stderr(&drafted)
+    );
+    let hidden = app
+        .query_data(PAGE, json!({ "slug": "m-butterfly-draft" }))
+        .await;
+    assert_eq!(hidden["movie"], Value::Null, "{hidden}");
+    let published = filmserver(&app, &["export", "--slug", "m-butterfly-draft"], None).await;
+    assert!(
+        !published.status.success(),
+        "no published version to export"
+    );
+    assert!(
+        stderr(&published).contains("NOT_FOUND"),
+        "{}",
+        stderr(&published)
+    );
+    let draft = filmserver(
+        &app,
+        &["export", "--slug", "m-butterfly-draft", "--status", "draft"],
+        None,
+    )
+    .await;
+    assert!(draft.status.success(), "{}", stderr(&draft));
+    let round_trip: Value = serde_json::from_str(&stdout(&draft)).expect("export is JSON");
     assert_eq!(round_trip, document);
 }
 

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use crate::helpers::{TestApp, first_error_extensions};
 use crate::migrations::row_counts;
 
-const CREATE: &str = "mutation($input: MovieInput!) { createMovie(input: $input) {
+const CREATE: &str = "mutation($input: MovieInput!) { createMovie(input: $input, publish: true) {
     id slug title releaseYear version plot
     period { startYear endYear description }
     setting { description locations { id name } }
@@ -527,7 +527,7 @@ async fn every_mutation_refuses_missing_and_weak_tokens(app: TestApp) {
     let mutations = [
         (
             "editor",
-            r#"mutation { createMovie(input: { title: "X", releaseYear: 2000 }) { id } }"#
+            r#"mutation { createMovie(input: { title: "X", releaseYear: 2000 }, publish: true) { id } }"#
                 .to_owned(),
         ),
         (
@@ -633,9 +633,26 @@ async fn update_movie_changes_adds_removes_and_reorders(app: TestApp) {
     assert_eq!(updated["title"], "Crash (1996)");
     assert_eq!(updated["slug"], "crash", "fields left out stay");
     assert_eq!(updated["version"], 2);
+    // The change went to the film's draft, whose items are copies of the published ones (the
+    // ids the editor sent named those): readers still see the film as it was.
+    let public = app
+        .query_data(
+            r#"{ movie(slug: "crash") { title sections { id } } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(public["movie"]["title"], "Crash", "{public}");
+    assert_eq!(public["movie"]["sections"][1]["id"], sections[1]["id"]);
+    let draft = app
+        .graphql_as(
+            &editor,
+            r#"{ movie(slug: "crash", status: DRAFT) { sections { id body } } }"#,
+            json!({}),
+        )
+        .await;
     assert_eq!(
-        updated["sections"][0]["id"], sections[1]["id"],
-        "kept items keep their ids"
+        updated["sections"][0]["id"], draft["data"]["movie"]["sections"][0]["id"],
+        "kept items are the draft's: {draft}"
     );
     assert_eq!(updated["sections"][0]["body"], "Changed.");
     assert_eq!(updated["sections"][1]["title"], "Epilogue");
@@ -644,7 +661,10 @@ async fn update_movie_changes_adds_removes_and_reorders(app: TestApp) {
         Some(2),
         "the first section is gone"
     );
-    assert_eq!(updated["characters"][0]["id"], characters[1]["id"]);
+    assert_eq!(
+        updated["characters"][0]["name"], "Vaughan",
+        "the kept one, changed"
+    );
     assert_eq!(updated["characters"][1]["actor"]["slug"], "jeremy-irons");
     assert_eq!(updated["characters"].as_array().map(Vec::len), Some(2));
     assert_eq!(
@@ -671,6 +691,28 @@ async fn update_movie_changes_adds_removes_and_reorders(app: TestApp) {
         json!([{ "slug": "david-cronenberg" }])
     );
 
+    // Published, the draft is what readers see, ids and all.
+    let published = app
+        .graphql_as(
+            &editor,
+            "mutation($id: ID!) { publishMovie(id: $id, expectedVersion: 2) { version sections { id } } }",
+            json!({ "id": movie["id"] }),
+        )
+        .await;
+    assert_eq!(
+        published["data"]["publishMovie"]["sections"],
+        json!(
+            draft["data"]["movie"]["sections"]
+                .as_array()
+                .map(|sections| sections
+                    .iter()
+                    .map(|s| json!({ "id": s["id"] }))
+                    .collect::<Vec<_>>())
+        ),
+        "{published}"
+    );
+    assert_eq!(published["data"]["publishMovie"]["version"], 3);
+
     // A removed section's id no longer resolves; an item of another film is refused.
     let node = app
         .query_data(
@@ -690,7 +732,7 @@ async fn update_movie_changes_adds_removes_and_reorders(app: TestApp) {
         .graphql_as(
             &editor,
             UPDATE,
-            json!({ "id": movie["id"], "v": 2, "input": {
+            json!({ "id": movie["id"], "v": 3, "input": {
             "sections": [{ "id": butterfly_section, "title": "t", "body": "b" }] } }),
         )
         .await;
@@ -702,7 +744,7 @@ async fn update_movie_changes_adds_removes_and_reorders(app: TestApp) {
         .query_data(r#"{ movie(slug: "crash") { version } }"#, json!({}))
         .await;
     assert_eq!(
-        version["movie"]["version"], 2,
+        version["movie"]["version"], 3,
         "a refused update changes nothing"
     );
 }
@@ -731,11 +773,13 @@ async fn a_stale_version_changes_nothing(app: TestApp) {
     assert_eq!(first_error_extensions(&stale)["field"], "expectedVersion");
     assert_eq!(row_counts(app.db()).await, before);
     let data = app
-        .query_data(
-            r#"{ movie(slug: "crash") { title version sections { title } } }"#,
+        .graphql_as(
+            &editor,
+            r#"{ movie(slug: "crash", status: DRAFT) { title version sections { title } } }"#,
             json!({}),
         )
-        .await;
+        .await["data"]
+        .clone();
     assert_eq!(data["movie"]["title"], "First");
     assert_eq!(data["movie"]["version"], 2);
     assert_eq!(data["movie"]["sections"].as_array().map(Vec::len), Some(2));
@@ -765,11 +809,13 @@ async fn of_two_concurrent_updates_exactly_one_wins(app: TestApp) {
     assert_eq!((won.len(), lost.len()), (1, 1), "A: {a}\nB: {b}");
     let winner = won[0]["data"]["updateMovie"]["title"].clone();
     let data = app
-        .query_data(
-            r#"{ movie(slug: "crash") { title version sections { title } } }"#,
+        .graphql_as(
+            &editor,
+            r#"{ movie(slug: "crash", status: DRAFT) { title version sections { title } } }"#,
             json!({}),
         )
-        .await;
+        .await["data"]
+        .clone();
     assert_eq!(data["movie"]["title"], winner);
     assert_eq!(data["movie"]["version"], 2);
     assert_eq!(

@@ -39,16 +39,38 @@ async fn get_answers_are_cacheable_and_revalidate(app: TestApp) {
     );
     assert!(revalidated.text().await.unwrap_or_default().is_empty());
 
-    // An editor changes the film: the same validator no longer matches.
+    // An editor changes the film.
     let editor = app.token("alice", entity::TokenRole::Editor).await;
     let id = app
         .query_data(r#"{ movie(slug: "m-butterfly") { id } }"#, json!({}))
         .await["movie"]["id"]
         .clone();
     let changed = app
-        .graphql_as(&editor, "mutation($id: ID!) { updateMovie(id: $id, expectedVersion: 1, input: { title: \"M. Butterfly!\" }) { title } }", json!({ "id": id }))
+        .graphql_as(&editor, "mutation($id: ID!) { updateMovie(id: $id, expectedVersion: 1, input: { title: \"M. Butterfly!\" }) { title version } }", json!({ "id": id }))
         .await;
     assert_eq!(changed["data"]["updateMovie"]["title"], "M. Butterfly!");
+    // The change is a draft: readers' answer, and so its validator, are what they were.
+    let unchanged = app
+        .client
+        .get(format!("{}{path}", app.address))
+        .header("accept", "application/json")
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .expect("server answers");
+    assert_eq!(unchanged.status().as_u16(), 304);
+    // Once published, the same validator no longer matches.
+    let published = app
+        .graphql_as(
+            &editor,
+            "mutation($id: ID!, $v: Int!) { publishMovie(id: $id, expectedVersion: $v) { title } }",
+            json!({ "id": id, "v": changed["data"]["updateMovie"]["version"] }),
+        )
+        .await;
+    assert_eq!(
+        published["data"]["publishMovie"]["title"], "M. Butterfly!",
+        "{published}"
+    );
     let after = app
         .client
         .get(format!("{}{path}", app.address))

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use crate::helpers::{HttpResponse, TestApp};
 use crate::migrations::scalar;
 
-const CREATE: &str = "mutation($title: String!) { createMovie(input: { title: $title, releaseYear: 1983 }) { slug title version } }";
+const CREATE: &str = "mutation($title: String!) { createMovie(input: { title: $title, releaseYear: 1983 }, publish: true) { slug title version } }";
 
 async fn keyed(
     app: &TestApp,

@@ -8,6 +8,7 @@ mod http_caching;
 
 mod cli;
 mod conformance;
+mod drafts;
 mod editing;
 mod film_page;
 mod fuzz;

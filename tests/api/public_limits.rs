@@ -322,8 +322,7 @@ async fn token_mutations_refuse_an_idempotency_key(app: TestApp) {
 
 async fn a_replayed_mutation_spends_no_rate_limit(app: TestApp) {
     let editor = app.token("alice", TokenRole::Editor).await;
-    let create =
-        r#"mutation { createMovie(input: { title: "Videodrome", releaseYear: 1983 }) { slug } }"#;
+    let create = r#"mutation { createMovie(input: { title: "Videodrome", releaseYear: 1983 }, publish: true) { slug } }"#;
     let first = app
         .post_as_with(&editor, &[("idempotency-key", "k1")], create, json!({}))
         .await;

@@ -205,7 +205,7 @@ mod listing {
             let body = app
                 .graphql_as(
                     &editor,
-                    "mutation($input: MovieInput!) { createMovie(input: $input) { id } }",
+                    "mutation($input: MovieInput!) { createMovie(input: $input, publish: true) { id } }",
                     json!({ "input": input }),
                 )
                 .await;

@@ -88,17 +88,28 @@ async fn the_index_follows_every_write(app: TestApp) {
         .graphql_as(
             &editor,
             r#"mutation { createMovie(input: { title: "Videodrome", releaseYear: 1983,
-                sections: [{ title: "Signal", body: "A pirate broadcast of hallucinations." }] }) { id } }"#,
+                sections: [{ title: "Signal", body: "A pirate broadcast of hallucinations." }] }, publish: true) { id } }"#,
             json!({}),
         )
         .await;
     let id = created["data"]["createMovie"]["id"].clone();
     assert_eq!(top(&app, "videodrome").await.0, "Movie: Videodrome");
     assert_eq!(top(&app, "hallucinations").await.0, "Section: Signal");
+    let draft = app.graphql_as(
+        &editor,
+        r#"mutation($id: ID!) { updateMovie(id: $id, expectedVersion: 1, input: { title: "Scanners", sections: [] }) { version } }"#,
+        json!({ "id": id }),
+    )
+    .await;
+    // A draft is found by nobody: the published film still is, as it was.
+    assert_eq!(top(&app, "hallucinations").await.0, "Section: Signal");
+    assert_eq!(top(&app, "videodrome").await.0, "Movie: Videodrome");
+    let scanners = app.query_data(SEARCH, json!({ "q": "scanners" })).await;
+    assert_eq!(scanners["search"]["edges"], json!([]), "{scanners}");
     app.graphql_as(
         &editor,
-        r#"mutation($id: ID!) { updateMovie(id: $id, expectedVersion: 1, input: { title: "Scanners", sections: [] }) { id } }"#,
-        json!({ "id": id }),
+        "mutation($id: ID!, $v: Int!) { publishMovie(id: $id, expectedVersion: $v) { id } }",
+        json!({ "id": id, "v": draft["data"]["updateMovie"]["version"] }),
     )
     .await;
     let gone = app

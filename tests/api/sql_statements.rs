@@ -69,7 +69,7 @@ async fn revisions_of_many_films_cost_one_statement(app: TestApp) {
         let created = app
             .graphql_as(
                 &editor,
-                "mutation($title: String!) { createMovie(input: { title: $title, releaseYear: 2000 }) { id } }",
+                "mutation($title: String!) { createMovie(input: { title: $title, releaseYear: 2000 }, publish: true) { id } }",
                 json!({ "title": format!("Film {i}") }),
             )
             .await;

@@ -1,5 +1,5 @@
 //! `createMovie`, `updateMovie`, `deleteMovie`, `restoreMovieRevision`, `publishMovie`,
-//! `unpublishMovie`.
+//! `unpublishMovie`, `discardDraft`.
 
 use async_graphql::{Context, ID, Object, Result};
 use entity::TokenRole;
@@ -32,24 +32,40 @@ fn movie_id(id: &ID, field: &str) -> Result<i32, AppError> {
 #[Object]
 impl MovieMutation {
     /// Adds a film with everything on its page, in one transaction: any problem and nothing
-    /// is written (every problem is reported, each with its input path). Needs `editor`.
+    /// is written (every problem is reported, each with its input path). The film is a draft,
+    /// seen only by editors (`status: DRAFT`) until `publishMovie`, unless `publish: true`
+    /// creates and publishes it in one step. Needs `editor`.
     async fn create_movie(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The whole film.")] input: MovieInput,
+        #[graphql(
+            desc = "Publish it at once: readers see it as soon as it is created.",
+            default = false
+        )]
+        publish: bool,
     ) -> Result<Movie> {
         let principal = require(ctx, TokenRole::Editor).await?;
         let problems = Problems::from_vec(ids_in_new_film(&input));
         let author = Author::from(&principal);
-        let saved = editing::create_movie_reporting(db(ctx)?, input.into(), &author, problems)
-            .await
-            .map_err(|e| report(ctx, e))?;
+        let new_film = if publish {
+            editing::NewFilm::Published
+        } else {
+            editing::NewFilm::Draft
+        };
+        let saved =
+            editing::create_movie_reporting(db(ctx)?, input.into(), &author, new_film, problems)
+                .await
+                .map_err(|e| report(ctx, e))?;
         Ok(Movie(applied(ctx, saved).await))
     }
 
-    /// Changes a film, in one transaction. `expectedVersion` is the `version` the change was
-    /// made against: if the film has moved on, nothing changes and the answer is `CONFLICT`.
-    /// Needs `editor`.
+    /// Changes a film, in one transaction. A published film is never changed in place: the
+    /// change goes to its draft (the first change starts the draft from the published
+    /// version), which readers do not see until `publishMovie`. `expectedVersion` is the
+    /// `version` the change was made against (the draft's, where there is one, as
+    /// `movie(slug:, status: DRAFT)` shows it): if the film has moved on, nothing changes and the
+    /// answer is `CONFLICT`. Needs `editor`.
     async fn update_movie(
         &self,
         ctx: &Context<'_>,
@@ -142,6 +158,22 @@ impl MovieMutation {
         let movie_id = movie_id(&id, "id")?;
         let author = Author::from(&principal);
         let saved = editing::unpublish_movie(db(ctx)?, movie_id, expected_version, &author)
+            .await
+            .map_err(|e| report(ctx, e))?;
+        Ok(Movie(applied(ctx, saved).await))
+    }
+
+    /// Throws a film's draft away: editors see the published version again, and readers
+    /// never saw the draft. `BAD_USER_INPUT` when the film has no draft. Needs `editor`.
+    async fn discard_draft(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The film's global id.")] id: ID,
+        #[graphql(desc = "The draft's `version`.")] expected_version: i32,
+    ) -> Result<Movie> {
+        require(ctx, TokenRole::Editor).await?;
+        let movie_id = movie_id(&id, "id")?;
+        let saved = editing::discard_draft(db(ctx)?, movie_id, expected_version)
             .await
             .map_err(|e| report(ctx, e))?;
         Ok(Movie(applied(ctx, saved).await))

@@ -18,6 +18,7 @@ use crate::graphql::loaders::{
 };
 use crate::graphql::query::page_size;
 use crate::ids::{NodeKind, encode};
+use crate::service::visibility::{film_id, shown_slug};
 
 /// A film page: the film's facts, its plot, ordered sections, characters and who plays them,
 /// credits, companies, period, setting and themes.
@@ -30,12 +31,12 @@ pub struct Movie(pub movie::Model);
 impl Movie {
     /// Globally unique, opaque id; `node(id:)` fetches the film again.
     pub async fn id(&self) -> ID {
-        encode(NodeKind::Movie, self.0.id)
+        encode(NodeKind::Movie, film_id(&self.0))
     }
 
     /// URL key, unique among films (`m-butterfly`); `movie(slug:)` finds the film by it.
     async fn slug(&self) -> &str {
-        &self.0.slug
+        shown_slug(&self.0.slug)
     }
 
     /// Display title (`M. Butterfly`).
@@ -160,7 +161,7 @@ impl Movie {
         require(ctx, entity::TokenRole::Editor).await?;
         let limit = page_size(first)?;
         let rows = loaders(ctx)?
-            .load_one(RevisionsOf(self.0.id, limit))
+            .load_one(RevisionsOf(film_id(&self.0), limit))
             .await?;
         Ok(rows.unwrap_or_default().into_iter().map(Revision).collect())
     }
@@ -189,6 +190,12 @@ impl Movie {
     /// When the film was first published; kept when it is unpublished.
     async fn first_published_at(&self) -> Option<DateTime<Utc>> {
         self.0.first_published_at
+    }
+
+    /// Whether what this shows is not what readers see: a draft of a published film, or a
+    /// film not published at all (only editors read such a film, with `status: DRAFT`).
+    async fn unpublished_changes(&self) -> bool {
+        self.0.draft_of.is_some() || self.0.published_at.is_none()
     }
 }
 

@@ -24,7 +24,7 @@ pub(super) async fn write_revision(
     let snapshot = serde_json::to_value(&document)
         .map_err(|e| AppError::Internal(format!("snapshot does not serialize: {e}")))?;
     movie_revision::ActiveModel {
-        movie_id: Set(movie.id),
+        movie_id: Set(crate::service::visibility::film_id(movie)),
         version: Set(version),
         action: Set(action),
         author: Set(author.name.clone()),
@@ -47,7 +47,7 @@ pub(super) async fn record_history_before_change(
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     let recorded = movie_revision::Entity::find()
-        .filter(movie_revision::Column::MovieId.eq(movie.id))
+        .filter(movie_revision::Column::MovieId.eq(crate::service::visibility::film_id(movie)))
         .one(tx)
         .await?;
     if recorded.is_none() {

@@ -10,16 +10,18 @@
 //! gets `CONFLICT` and changes nothing.
 //!
 //! Layout: [`references`] looks up the people, companies and items a change names;
-//! [`lists`] writes a film's lists; [`history`] records revisions; [`publishing`] puts films
+//! [`drafts`] decides where a change lands (a published film's draft); [`lists`] writes a
+//! film's lists; [`history`] records revisions; [`publishing`] puts films
 //! on the public API and takes them off; this module holds the
 //! operations themselves and their transaction and version claims.
 
+mod drafts;
 mod history;
 mod lists;
 mod publishing;
 mod references;
 
-pub use publishing::{publish_movie, unpublish_movie};
+pub use publishing::{discard_draft, publish_movie, unpublish_movie};
 
 use history::{record_history_before_change, write_revision};
 use lists::write_lists;
@@ -39,6 +41,7 @@ use crate::service::changes::{self, Saved};
 use crate::service::document::{MovieDocument, MoviePatch};
 use crate::service::slug::slugify;
 use crate::service::validate::{self, Problems};
+use crate::service::visibility::{draft_slug, film_id};
 
 /// Who makes a change, as revisions record it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -85,7 +88,7 @@ pub(crate) async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTrans
     Ok(tx)
 }
 
-/// Notes a conflict when another film than `except` has `slug`.
+/// Notes a conflict when another film than `except` (or its draft) has `slug`.
 async fn slug_free<C: ConnectionTrait>(
     db: &C,
     problems: &mut Problems,
@@ -93,16 +96,23 @@ async fn slug_free<C: ConnectionTrait>(
     field: &str,
     except: Option<i32>,
 ) -> Result<(), AppError> {
-    let holder = movie::Entity::find()
-        .filter(movie::Column::Slug.eq(slug))
-        .one(db)
+    let holders = movie::Entity::find()
+        .filter(movie::Column::Slug.is_in([slug.to_owned(), draft_slug(slug)]))
+        .all(db)
         .await?;
-    if let Some(holder) = holder
-        && Some(holder.id) != except
-    {
+    if holders.iter().any(|holder| Some(film_id(holder)) != except) {
         problems.conflict(field, format!("another film has the slug `{slug}`"));
     }
     Ok(())
+}
+
+/// Whether a new film goes on the public API at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NewFilm {
+    /// Only editors see it until it is published.
+    Draft,
+    /// Created and published in one step.
+    Published,
 }
 
 /// Adds a film with everything on its page. Returns the new film.
@@ -110,8 +120,9 @@ pub async fn create_movie(
     db: &DatabaseConnection,
     document: MovieDocument,
     author: &Author,
+    new_film: NewFilm,
 ) -> Result<Saved<movie::Model>, AppError> {
-    create_movie_reporting(db, document, author, Problems::default()).await
+    create_movie_reporting(db, document, author, new_film, Problems::default()).await
 }
 
 /// Like [`create_movie`], adding the problems the caller already found (every problem of the
@@ -120,6 +131,7 @@ pub async fn create_movie_reporting(
     db: &DatabaseConnection,
     document: MovieDocument,
     author: &Author,
+    new_film: NewFilm,
     mut problems: Problems,
 ) -> Result<Saved<movie::Model>, AppError> {
     let given_slug = document.slug.clone();
@@ -160,8 +172,8 @@ pub async fn create_movie_reporting(
         version: Set(1),
         created_at: Set(now),
         updated_at: Set(now),
-        published_at: Set(Some(now)),
-        first_published_at: Set(Some(now)),
+        published_at: Set((new_film == NewFilm::Published).then_some(now)),
+        first_published_at: Set((new_film == NewFilm::Published).then_some(now)),
         ..Default::default()
     }
     .insert(&tx)
@@ -264,8 +276,16 @@ async fn change_movie(
 
     let tx = begin_write(db).await?;
     let now = Utc::now();
-    let before = claim_version(&tx, movie_id, expected_version, now).await?;
-    record_history_before_change(&tx, &before, expected_version, now).await?;
+    let working = drafts::working_copy(&tx, movie_id, expected_version, now).await?;
+    // The film's state before its first recorded change (the seed has no history yet).
+    record_history_before_change(&tx, &working.film, working.film.version, now).await?;
+    let mut patch = patch;
+    if let Some(copies) = &working.started {
+        drafts::kept_items_in_draft(&mut patch, copies);
+    }
+    let film_id = movie_id;
+    let movie_id = working.target.id;
+    let in_draft = working.target.draft_of.is_some();
     let mut keys = changes::film_keys(&tx, movie_id).await?;
 
     if let Some(slug) = patch
@@ -273,7 +293,7 @@ async fn change_movie(
         .as_ref()
         .filter(|slug| crate::service::slug::is_valid(slug))
     {
-        slug_free(&tx, &mut problems, slug, "input.slug", Some(movie_id)).await?;
+        slug_free(&tx, &mut problems, slug, "input.slug", Some(film_id)).await?;
     }
     let resolved = resolve_patch(&tx, &patch, &mut problems).await?;
     kept_items_are_the_films(&tx, &mut problems, &patch, movie_id).await?;
@@ -287,7 +307,11 @@ async fn change_movie(
         active.title = Set(title.clone());
     }
     if let Some(slug) = &patch.slug {
-        active.slug = Set(slug.clone());
+        active.slug = Set(if in_draft {
+            draft_slug(slug)
+        } else {
+            slug.clone()
+        });
     }
     if let Some(year) = patch.release_year {
         active.release_year = Set(year);
@@ -333,23 +357,19 @@ pub async fn delete_movie(
 ) -> Result<Saved<movie::Model>, AppError> {
     let tx = begin_write(db).await?;
     let now = Utc::now();
-    let movie = claim_version(&tx, movie_id, expected_version, now).await?;
-    record_history_before_change(&tx, &movie, expected_version, now).await?;
-    write_revision(
-        &tx,
-        &movie,
-        movie.version,
-        RevisionAction::Delete,
-        author,
-        now,
-    )
-    .await?;
+    let film = drafts::lock_film(&tx, movie_id).await?;
+    let draft = drafts::draft_of(&tx, &film).await?;
+    drafts::expect_version(&film, draft.as_ref(), expected_version)?;
+    record_history_before_change(&tx, &film, film.version, now).await?;
+    let version = drafts::next_version(&tx, &film, draft.as_ref()).await?;
+    write_revision(&tx, &film, version, RevisionAction::Delete, author, now).await?;
     let keys = changes::film_keys(&tx, movie_id).await?;
+    // Its draft, if any, goes with it (`draft_of` cascades).
     movie::Entity::delete_by_id(movie_id).exec(&tx).await?;
     let changed = changes::announce(&tx, keys).await?;
     tx.commit().await?;
     Ok(Saved {
-        row: movie,
+        row: movie::Model { version, ..film },
         changed,
     })
 }

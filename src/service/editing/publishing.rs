@@ -1,89 +1,143 @@
-//! Publishing: putting a film on the public API and taking it off again. Each is one
-//! transaction that claims the film's next version (a stale `expectedVersion` is `CONFLICT`
-//! and changes nothing), records a revision, and announces the film's cache keys, so every
-//! instance drops the answers that held it (or that lacked it).
+//! Publishing: putting a film on the public API (its draft's content, where it has one), taking
+//! it off again, and throwing a draft away. Each is one transaction that checks the version
+//! editors see (a stale `expectedVersion` is `CONFLICT` and changes nothing), records a
+//! revision (publish, unpublish), and announces the film's cache keys, so every instance drops
+//! the answers that held it (or that lacked it).
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use entity::{RevisionAction, movie};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, DatabaseConnection, EntityTrait};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection,
+    DatabaseTransaction, EntityTrait, QueryFilter,
+};
 
+use super::drafts::{discard, draft_of, expect_version, lock_film, next_version, promote};
 use super::history::{record_history_before_change, write_revision};
-use super::{Author, begin_write, claim_version};
+use super::{Author, begin_write};
 use crate::error::AppError;
 use crate::service::changes::{self, Saved};
 
-/// Which way a film moves.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Move {
-    Publish,
-    Unpublish,
-}
-
-/// Puts a film (at `expected_version`) on the public API. `BAD_USER_INPUT` when it is
-/// published already.
+/// Makes what editors see of a film (at `expected_version`) the version readers see: its
+/// draft's content where it has a draft, else the film as it is (when it is not published).
+/// `BAD_USER_INPUT` when there is nothing to publish.
 pub async fn publish_movie(
     db: &DatabaseConnection,
     movie_id: i32,
     expected_version: i32,
     author: &Author,
 ) -> Result<Saved<movie::Model>, AppError> {
-    move_film(db, movie_id, expected_version, author, Move::Publish).await
+    let tx = begin_write(db).await?;
+    let now = Utc::now();
+    let film = lock_film(&tx, movie_id).await?;
+    let draft = draft_of(&tx, &film).await?;
+    expect_version(&film, draft.as_ref(), expected_version)?;
+    if draft.is_none() && film.published_at.is_some() {
+        return Err(AppError::bad_input(
+            "id",
+            "nothing to publish: the film is published and has no draft",
+        ));
+    }
+    record_history_before_change(&tx, &film, film.version, now).await?;
+    let version = next_version(&tx, &film, draft.as_ref()).await?;
+    // The answers that held the film as it was, and those it will be in.
+    let mut keys = changes::film_keys(&tx, movie_id).await?;
+    if let Some(draft) = &draft {
+        promote(&tx, &film, draft).await?;
+    }
+    movie::ActiveModel {
+        id: Set(movie_id),
+        version: Set(version),
+        updated_at: Set(now),
+        published_at: Set(Some(now)),
+        first_published_at: Set(Some(film.first_published_at.unwrap_or(now))),
+        ..Default::default()
+    }
+    .update(&tx)
+    .await?;
+    keys.extend(changes::film_keys(&tx, movie_id).await?);
+    finish(tx, movie_id, RevisionAction::Publish, author, now, keys).await
 }
 
 /// Takes a film (at `expected_version`) off the public API without deleting it: readers no
-/// longer find it anywhere; editors still do (`status: DRAFT`). `BAD_USER_INPUT` when it is
-/// not published.
+/// longer find it anywhere; editors still do (`status: DRAFT`), draft and all.
+/// `BAD_USER_INPUT` when it is not published.
 pub async fn unpublish_movie(
     db: &DatabaseConnection,
     movie_id: i32,
     expected_version: i32,
     author: &Author,
 ) -> Result<Saved<movie::Model>, AppError> {
-    move_film(db, movie_id, expected_version, author, Move::Unpublish).await
+    let tx = begin_write(db).await?;
+    let now = Utc::now();
+    let film = lock_film(&tx, movie_id).await?;
+    let draft = draft_of(&tx, &film).await?;
+    expect_version(&film, draft.as_ref(), expected_version)?;
+    if film.published_at.is_none() {
+        return Err(AppError::bad_input("id", "the film is not published"));
+    }
+    record_history_before_change(&tx, &film, film.version, now).await?;
+    let version = next_version(&tx, &film, draft.as_ref()).await?;
+    // The film and its draft alike: editors see one version of it.
+    movie::Entity::update_many()
+        .col_expr(movie::Column::Version, Expr::value(version))
+        .col_expr(movie::Column::UpdatedAt, Expr::value(now))
+        .col_expr(
+            movie::Column::PublishedAt,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .filter(
+            Condition::any()
+                .add(movie::Column::Id.eq(movie_id))
+                .add(movie::Column::DraftOf.eq(movie_id)),
+        )
+        .exec(&tx)
+        .await?;
+    let keys = changes::film_keys(&tx, movie_id).await?;
+    finish(tx, movie_id, RevisionAction::Unpublish, author, now, keys).await
 }
 
-async fn move_film(
+/// Throws a film's draft (at `expected_version`) away: editors see the film as it is
+/// published again. Readers saw nothing of the draft, so no cached answer changes.
+/// `BAD_USER_INPUT` when the film has no draft. Returns the film.
+pub async fn discard_draft(
     db: &DatabaseConnection,
     movie_id: i32,
     expected_version: i32,
-    author: &Author,
-    to: Move,
 ) -> Result<Saved<movie::Model>, AppError> {
     let tx = begin_write(db).await?;
-    let now = Utc::now();
-    let before = claim_version(&tx, movie_id, expected_version, now).await?;
-    match (to, before.published_at) {
-        (Move::Publish, Some(_)) => {
-            return Err(AppError::bad_input("id", "the film is published already"));
-        }
-        (Move::Unpublish, None) => {
-            return Err(AppError::bad_input("id", "the film is not published"));
-        }
-        _ => {}
-    }
-    record_history_before_change(&tx, &before, expected_version, now).await?;
-    let mut active = movie::ActiveModel {
-        id: Set(movie_id),
-        ..Default::default()
+    let film = lock_film(&tx, movie_id).await?;
+    let Some(draft) = draft_of(&tx, &film).await? else {
+        return Err(AppError::bad_input("id", "the film has no draft"));
     };
-    let action = match to {
-        Move::Publish => {
-            active.published_at = Set(Some(now));
-            active.first_published_at = Set(Some(before.first_published_at.unwrap_or(now)));
-            RevisionAction::Publish
-        }
-        Move::Unpublish => {
-            active.published_at = Set(None);
-            RevisionAction::Unpublish
-        }
-    };
-    active.update(&tx).await?;
+    expect_version(&film, Some(&draft), expected_version)?;
+    discard(&tx, &film, &draft).await?;
+    tx.commit().await?;
+    Ok(Saved {
+        row: movie::Model {
+            has_draft: false,
+            ..film
+        },
+        changed: changes::Changed::default(),
+    })
+}
+
+/// Records the film as it now is under `action`, announces `keys`, and commits.
+async fn finish(
+    tx: DatabaseTransaction,
+    movie_id: i32,
+    action: RevisionAction,
+    author: &Author,
+    now: DateTime<Utc>,
+    keys: std::collections::BTreeSet<String>,
+) -> Result<Saved<movie::Model>, AppError> {
     let movie = movie::Entity::find_by_id(movie_id)
+        .filter(movie::Column::DraftOf.is_null())
         .one(&tx)
         .await?
         .ok_or_else(|| AppError::Internal("the film vanished inside its transaction".into()))?;
     write_revision(&tx, &movie, movie.version, action, author, now).await?;
-    let changed = changes::announce(&tx, changes::film_keys(&tx, movie_id).await?).await?;
+    let changed = changes::announce(&tx, keys).await?;
     tx.commit().await?;
     Ok(Saved {
         row: movie,

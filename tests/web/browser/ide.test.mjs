@@ -76,7 +76,7 @@ async function onPage(t, path, steps) {
 /** The film an editor creates from an IDE, typed on one line (both editors close brackets
  * and indent on their own when a line ends). */
 const createMovie = (slug, title) =>
-  `mutation { createMovie(input: { title: "${title}", slug: "${slug}", releaseYear: 2026 }) { slug title } }`;
+  `mutation { createMovie(input: { title: "${title}", slug: "${slug}", releaseYear: 2026 }, publish: true) { slug title } }`;
 
 test('GraphiQL runs the film page, shows the docs, and an editor creates a film', async (t) => {
   await onPage(t, '/', async (page, workers) => {

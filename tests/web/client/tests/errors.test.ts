@@ -29,7 +29,7 @@ const FilmsPageSize = graphql(`
 
 const CreateFilm = graphql(`
   mutation CreateFilm($input: MovieInput!) {
-    createMovie(input: $input) {
+    createMovie(input: $input, publish: true) {
       id
       slug
       title

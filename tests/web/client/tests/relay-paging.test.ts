@@ -10,7 +10,7 @@ import { graphqlParams, recordingFetch } from '../src/recording-fetch.js';
 
 const CreateFilmForPaging = graphql(`
   mutation CreateFilmForPaging($input: MovieInput!) {
-    createMovie(input: $input) {
+    createMovie(input: $input, publish: true) {
       id
       slug
     }
