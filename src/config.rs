@@ -415,6 +415,16 @@ pub struct Config {
     #[arg(long, env = "SHUTDOWN_GRACE_SECS", default_value_t = 30, global = true)]
     pub shutdown_grace_secs: u64,
 
+    /// How often this instance looks for films due to be published on schedule, in
+    /// milliseconds (`0`: never; other instances on the same database still publish them).
+    #[arg(
+        long,
+        env = "SCHEDULE_CHECK_INTERVAL_MS",
+        default_value_t = 5_000,
+        global = true
+    )]
+    pub schedule_check_interval_ms: u64,
+
     /// Serve GraphiQL at `/` and Playground at `/playground` (`false` in production if wanted).
     #[arg(long, env = "GRAPHIQL", default_value_t = true, action = clap::ArgAction::Set, global = true)]
     pub graphiql: bool,
@@ -510,6 +520,7 @@ impl Config {
             mutations_per_minute_per_address: 300,
             trust_forwarded_for: false,
             shutdown_grace_secs: 30,
+            schedule_check_interval_ms: 5_000,
             graphiql: true,
             introspection: true,
             log_format: LogFormat::Text,

@@ -20,6 +20,7 @@
 //! - [`http`]: the axum router: GraphQL over HTTP, GraphiQL, Playground, health.
 //! - [`response_cache`]: the in-process cache of anonymous read answers, bounded, dropped
 //!   precisely by the content keys a write changes, across instances by `LISTEN`/`NOTIFY`.
+//! - [`scheduler`]: the background task that publishes films on schedule.
 //! - [`server`]: start-up (connect, migrate, serve, graceful shutdown).
 //! - [`telemetry`]: tracing subscriber setup.
 //!
@@ -34,6 +35,7 @@ pub mod graphql;
 pub mod http;
 pub mod ids;
 pub mod response_cache;
+pub mod scheduler;
 pub mod server;
 pub mod service;
 pub mod telemetry;

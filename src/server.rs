@@ -55,6 +55,11 @@ pub async fn prepare_state(config: &Config) -> Result<AppState, StartupError> {
     };
     availability.watch(db.clone());
     let state = AppState::new(config, db, sql_statements, availability.clone(), trusted);
+    crate::scheduler::spawn(
+        state.db.clone(),
+        state.responses.clone(),
+        Duration::from_millis(config.schedule_check_interval_ms),
+    );
     if config.is_postgres() && config.response_cache_mb > 0 {
         crate::response_cache::listener::spawn(
             state.responses.clone(),

@@ -41,6 +41,10 @@ pub struct Model {
     pub has_draft: bool,
     /// On a draft: the film it is the draft of (`None` on a film's own row).
     pub draft_of: Option<i32>,
+    /// When the film is to be published (by whichever server instance sees it due first).
+    pub scheduled_publish_at: Option<DateTimeUtc>,
+    /// The editor who scheduled it: its publication is recorded as theirs.
+    pub scheduled_by: Option<String>,
 }
 
 /// Relations of a film.

@@ -15,6 +15,7 @@ mod m20261124_000006_idempotency_keys;
 mod m20261124_000007_people_listing_index;
 mod m20261130_000008_publishing;
 mod m20261130_000009_drafts;
+mod m20261130_000010_scheduled_publishing;
 pub mod seed;
 
 /// Runs this crate's migrations in order.
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000007_people_listing_index::Migration),
             Box::new(m20261130_000008_publishing::Migration),
             Box::new(m20261130_000009_drafts::Migration),
+            Box::new(m20261130_000010_scheduled_publishing::Migration),
         ]
     }
 }

@@ -111,6 +111,8 @@ async fn generate(db: &DatabaseConnection, films: i32) -> Result<(), DbErr> {
                 first_published_at: Set(Some(now)),
                 has_draft: Set(false),
                 draft_of: Set(None),
+                scheduled_publish_at: Set(None),
+                scheduled_by: Set(None),
             }
         });
         movie::Entity::insert_many(movies).exec(&tx).await?;

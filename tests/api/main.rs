@@ -25,6 +25,7 @@ mod publishing;
 mod query_limits;
 mod read_api;
 mod response_cache;
+mod scheduling;
 mod schema_file;
 mod search;
 mod shutdown;

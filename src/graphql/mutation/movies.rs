@@ -1,7 +1,8 @@
 //! `createMovie`, `updateMovie`, `deleteMovie`, `restoreMovieRevision`, `publishMovie`,
-//! `unpublishMovie`, `discardDraft`.
+//! `unpublishMovie`, `discardDraft`, `schedulePublish`, `cancelScheduledPublish`.
 
 use async_graphql::{Context, ID, Object, Result};
+use chrono::{DateTime, Utc};
 use entity::TokenRole;
 
 use crate::error::AppError;
@@ -174,6 +175,43 @@ impl MovieMutation {
         require(ctx, TokenRole::Editor).await?;
         let movie_id = movie_id(&id, "id")?;
         let saved = editing::discard_draft(db(ctx)?, movie_id, expected_version)
+            .await
+            .map_err(|e| report(ctx, e))?;
+        Ok(Movie(applied(ctx, saved).await))
+    }
+
+    /// Publishes a film at a set time: what editors see of it then (its draft, or the
+    /// unpublished film) becomes what readers see, recorded as the scheduling editor's. The
+    /// schedule lives in the database: it is published once however many instances run, and
+    /// by the first to start if it fell due while none was running. Replaces an earlier
+    /// schedule. `BAD_USER_INPUT` when `at` is not in the future or there is nothing to
+    /// publish. Needs `editor`.
+    async fn schedule_publish(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The film's global id.")] id: ID,
+        #[graphql(desc = "When to publish it (RFC 3339, in the future).")] at: DateTime<Utc>,
+        #[graphql(desc = "The `version` editors see now.")] expected_version: i32,
+    ) -> Result<Movie> {
+        let principal = require(ctx, TokenRole::Editor).await?;
+        let movie_id = movie_id(&id, "id")?;
+        let author = Author::from(&principal);
+        let saved = editing::schedule_publish(db(ctx)?, movie_id, at, expected_version, &author)
+            .await
+            .map_err(|e| report(ctx, e))?;
+        Ok(Movie(applied(ctx, saved).await))
+    }
+
+    /// Cancels a film's scheduled publication. `BAD_USER_INPUT` when it has none. Needs
+    /// `editor`.
+    async fn cancel_scheduled_publish(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The film's global id.")] id: ID,
+    ) -> Result<Movie> {
+        require(ctx, TokenRole::Editor).await?;
+        let movie_id = movie_id(&id, "id")?;
+        let saved = editing::cancel_scheduled_publish(db(ctx)?, movie_id)
             .await
             .map_err(|e| report(ctx, e))?;
         Ok(Movie(applied(ctx, saved).await))

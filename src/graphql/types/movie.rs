@@ -192,6 +192,13 @@ impl Movie {
         self.0.first_published_at
     }
 
+    /// When the film is to be published on schedule, if it is (`schedulePublish`). Needs an
+    /// `editor` token.
+    async fn scheduled_publish_at(&self, ctx: &Context<'_>) -> Result<Option<DateTime<Utc>>> {
+        require(ctx, entity::TokenRole::Editor).await?;
+        Ok(self.0.scheduled_publish_at)
+    }
+
     /// Whether what this shows is not what readers see: a draft of a published film, or a
     /// film not published at all (only editors read such a film, with `status: DRAFT`).
     async fn unpublished_changes(&self) -> bool {

@@ -190,6 +190,8 @@ async fn start_draft(
         first_published_at: Set(film.first_published_at),
         has_draft: Set(false),
         draft_of: Set(Some(film.id)),
+        scheduled_publish_at: Set(film.scheduled_publish_at),
+        scheduled_by: Set(film.scheduled_by.clone()),
         ..Default::default()
     }
     .insert(tx)

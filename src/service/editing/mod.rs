@@ -12,7 +12,7 @@
 //! Layout: [`references`] looks up the people, companies and items a change names;
 //! [`drafts`] decides where a change lands (a published film's draft); [`lists`] writes a
 //! film's lists; [`history`] records revisions; [`publishing`] puts films
-//! on the public API and takes them off; this module holds the
+//! on the public API and takes them off; [`scheduling`] does it at a set time; this module holds the
 //! operations themselves and their transaction and version claims.
 
 mod drafts;
@@ -20,8 +20,10 @@ mod history;
 mod lists;
 mod publishing;
 mod references;
+mod scheduling;
 
 pub use publishing::{discard_draft, publish_movie, unpublish_movie};
+pub use scheduling::{cancel_scheduled_publish, publish_due, schedule_publish};
 
 use history::{record_history_before_change, write_revision};
 use lists::write_lists;

@@ -38,12 +38,25 @@ pub async fn publish_movie(
             "nothing to publish: the film is published and has no draft",
         ));
     }
-    record_history_before_change(&tx, &film, film.version, now).await?;
-    let version = next_version(&tx, &film, draft.as_ref()).await?;
+    publish_locked(tx, &film, draft.as_ref(), author, now).await
+}
+
+/// Publishes `film` (locked by `tx`, with its `draft` if any) now, and commits: the draft's
+/// content becomes the film's, any schedule is done with, a `PUBLISH` revision is written.
+pub(super) async fn publish_locked(
+    tx: DatabaseTransaction,
+    film: &movie::Model,
+    draft: Option<&movie::Model>,
+    author: &Author,
+    now: DateTime<Utc>,
+) -> Result<Saved<movie::Model>, AppError> {
+    let movie_id = film.id;
+    record_history_before_change(&tx, film, film.version, now).await?;
+    let version = next_version(&tx, film, draft).await?;
     // The answers that held the film as it was, and those it will be in.
     let mut keys = changes::film_keys(&tx, movie_id).await?;
-    if let Some(draft) = &draft {
-        promote(&tx, &film, draft).await?;
+    if let Some(draft) = draft {
+        promote(&tx, film, draft).await?;
     }
     movie::ActiveModel {
         id: Set(movie_id),
@@ -51,6 +64,8 @@ pub async fn publish_movie(
         updated_at: Set(now),
         published_at: Set(Some(now)),
         first_published_at: Set(Some(film.first_published_at.unwrap_or(now))),
+        scheduled_publish_at: Set(None),
+        scheduled_by: Set(None),
         ..Default::default()
     }
     .update(&tx)
