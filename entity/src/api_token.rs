@@ -22,12 +22,21 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     /// When it was revoked; revoked tokens authenticate nothing.
     pub revoked_at: Option<DateTimeUtc>,
+    /// A preview token's film (the one draft it may read).
+    pub movie_id: Option<i32>,
+    /// When a preview token stops working.
+    pub expires_at: Option<DateTimeUtc>,
+    /// Who made a preview token (the editor's token name).
+    pub created_by: Option<String>,
 }
 
 /// What a token may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, EnumIter, DeriveActiveEnum)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
 pub enum TokenRole {
+    /// Reads one film's draft and what the public reads; changes nothing.
+    #[sea_orm(string_value = "preview")]
+    Preview,
     /// Create and change films, people and companies.
     #[sea_orm(string_value = "editor")]
     Editor,

@@ -16,6 +16,7 @@ mod m20261124_000007_people_listing_index;
 mod m20261130_000008_publishing;
 mod m20261130_000009_drafts;
 mod m20261130_000010_scheduled_publishing;
+mod m20261130_000011_preview_tokens;
 pub mod seed;
 
 /// Runs this crate's migrations in order.
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000008_publishing::Migration),
             Box::new(m20261130_000009_drafts::Migration),
             Box::new(m20261130_000010_scheduled_publishing::Migration),
+            Box::new(m20261130_000011_preview_tokens::Migration),
         ]
     }
 }

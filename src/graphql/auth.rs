@@ -48,6 +48,17 @@ impl Credentials {
             .await
             .is_ok()
     }
+
+    /// Whether the request carries a valid editor's or admin's token (not a preview token):
+    /// what may run documents outside the trusted list.
+    pub async fn verified_editor(&self, db: &DatabaseConnection) -> bool {
+        if !self.verified(db).await {
+            return false;
+        }
+        self.principal
+            .get()
+            .is_some_and(|principal| principal.role >= TokenRole::Editor)
+    }
 }
 
 /// The principal of this request, if its token is valid and has at least `role`:

@@ -40,3 +40,12 @@ pub async fn published_by_ids<C: ConnectionTrait>(
 ) -> Result<Vec<movie::Model>, AppError> {
     find_by_ids(db, ids, ReadScope::Published).await
 }
+
+/// Whether film `id` exists (published or not; a draft's own row is not a film).
+pub async fn film_exists<C: ConnectionTrait>(db: &C, id: i32) -> Result<bool, AppError> {
+    Ok(movie::Entity::find_by_id(id)
+        .filter(movie::Column::DraftOf.is_null())
+        .one(db)
+        .await?
+        .is_some())
+}

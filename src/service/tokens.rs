@@ -30,6 +30,8 @@ pub struct Principal {
     pub name: String,
     /// What the token may do.
     pub role: TokenRole,
+    /// A preview token's film: the one draft it may read.
+    pub preview_of: Option<i32>,
 }
 
 impl Principal {
@@ -47,9 +49,10 @@ impl Principal {
     }
 }
 
-/// `editor` or `admin`.
+/// `preview`, `editor` or `admin`.
 pub fn role_name(role: TokenRole) -> &'static str {
     match role {
+        TokenRole::Preview => "preview",
         TokenRole::Editor => "editor",
         TokenRole::Admin => "admin",
     }
@@ -68,11 +71,76 @@ fn hash(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
 }
 
-/// Makes a token for `name` with `role`.
+/// Makes a token for `name` with `role` (editor or admin; preview tokens come from
+/// [`create_preview`]).
 pub async fn create<C: ConnectionTrait>(
     db: &C,
     name: &str,
     role: TokenRole,
+) -> Result<IssuedToken, AppError> {
+    if role == TokenRole::Preview {
+        return Err(AppError::bad_input(
+            "role",
+            "preview tokens are made for one film with createPreviewToken",
+        ));
+    }
+    issue(db, name, role, None).await
+}
+
+/// What a preview token is for.
+#[derive(Debug, Clone)]
+pub struct Preview {
+    /// The film whose draft it reads.
+    pub movie_id: i32,
+    /// When it stops working.
+    pub expires_at: chrono::DateTime<Utc>,
+    /// Who made it.
+    pub created_by: String,
+}
+
+/// Longest a preview token may last: 30 days.
+pub const MAX_PREVIEW_HOURS: i32 = 720;
+
+/// Makes a read-only token for one film's draft, named `name`, lasting `hours`.
+pub async fn create_preview<C: ConnectionTrait>(
+    db: &C,
+    name: &str,
+    movie_id: i32,
+    hours: i32,
+    created_by: &str,
+) -> Result<IssuedToken, AppError> {
+    if !(1..=MAX_PREVIEW_HOURS).contains(&hours) {
+        return Err(AppError::bad_input(
+            "expiresInHours",
+            format!("a preview lasts 1 to {MAX_PREVIEW_HOURS} hours, not {hours}"),
+        ));
+    }
+    let preview = Preview {
+        movie_id,
+        expires_at: Utc::now() + chrono::Duration::hours(i64::from(hours)),
+        created_by: created_by.to_owned(),
+    };
+    issue(db, name, TokenRole::Preview, Some(preview)).await
+}
+
+/// The preview tokens of one film, newest first (revoked and expired ones included).
+pub async fn previews_of<C: ConnectionTrait>(
+    db: &C,
+    movie_id: i32,
+) -> Result<Vec<api_token::Model>, AppError> {
+    Ok(api_token::Entity::find()
+        .filter(api_token::Column::Role.eq(TokenRole::Preview))
+        .filter(api_token::Column::MovieId.eq(movie_id))
+        .order_by_desc(api_token::Column::Id)
+        .all(db)
+        .await?)
+}
+
+async fn issue<C: ConnectionTrait>(
+    db: &C,
+    name: &str,
+    role: TokenRole,
+    preview: Option<Preview>,
 ) -> Result<IssuedToken, AppError> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > MAX_NAME_LEN {
@@ -91,6 +159,9 @@ pub async fn create<C: ConnectionTrait>(
         token_hash: Set(hash(&secret)),
         created_at: Set(Utc::now()),
         revoked_at: Set(None),
+        movie_id: Set(preview.as_ref().map(|p| p.movie_id)),
+        expires_at: Set(preview.as_ref().map(|p| p.expires_at)),
+        created_by: Set(preview.map(|p| p.created_by)),
         ..Default::default()
     }
     .insert(db)
@@ -120,6 +191,21 @@ pub async fn revoke<C: ConnectionTrait>(db: &C, id: i32) -> Result<api_token::Mo
     Ok(active.update(db).await?)
 }
 
+/// Revokes the preview token with this id; `BAD_USER_INPUT` for any other token.
+pub async fn revoke_preview<C: ConnectionTrait>(
+    db: &C,
+    id: i32,
+) -> Result<api_token::Model, AppError> {
+    let is_preview = api_token::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .is_some_and(|token| token.role == TokenRole::Preview);
+    if !is_preview {
+        return Err(AppError::bad_input("id", "not a preview token"));
+    }
+    revoke(db, id).await
+}
+
 /// The principal a bearer token stands for; `UNAUTHENTICATED` when there is no token, or it is
 /// unknown or revoked.
 pub async fn authenticate<C: ConnectionTrait>(
@@ -136,10 +222,14 @@ pub async fn authenticate<C: ConnectionTrait>(
         .one(db)
         .await?;
     match token {
+        Some(token) if token.expires_at.is_some_and(|at| at <= Utc::now()) => {
+            Err(AppError::Unauthenticated("the token has expired".into()))
+        }
         Some(token) if token.revoked_at.is_none() => Ok(Principal {
             token_id: token.id,
             name: token.name,
             role: token.role,
+            preview_of: token.movie_id,
         }),
         Some(_) => Err(AppError::Unauthenticated("the token is revoked".into())),
         None => Err(AppError::Unauthenticated("the token is not known".into())),
@@ -156,11 +246,21 @@ mod tests {
             token_id: 1,
             name: "a".into(),
             role: TokenRole::Admin,
+            preview_of: None,
         };
         let editor = Principal {
             role: TokenRole::Editor,
             ..admin.clone()
         };
+        let preview = Principal {
+            role: TokenRole::Preview,
+            preview_of: Some(7),
+            ..admin.clone()
+        };
+        assert!(matches!(
+            preview.require(TokenRole::Editor),
+            Err(AppError::Forbidden(_))
+        ));
         assert!(admin.require(TokenRole::Editor).is_ok());
         assert!(editor.require(TokenRole::Editor).is_ok());
         assert!(matches!(

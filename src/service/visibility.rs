@@ -21,6 +21,8 @@ pub enum ReadScope {
     /// Every film as editors work on it: its draft where it has one, else the film, published
     /// or not (needs an editor's token).
     Draft,
+    /// One film as editors work on it, and nothing else: what a reviewer's preview token reads.
+    Preview(i32),
 }
 
 impl ReadScope {
@@ -33,6 +35,11 @@ impl ReadScope {
             Self::Draft => Condition::any()
                 .add(movie::Column::DraftOf.is_not_null())
                 .add(movie::Column::HasDraft.eq(false)),
+            Self::Preview(film) => Condition::all().add(Self::Draft.films()).add(
+                Condition::any()
+                    .add(movie::Column::Id.eq(film))
+                    .add(movie::Column::DraftOf.eq(film)),
+            ),
         }
     }
 
@@ -44,6 +51,10 @@ impl ReadScope {
                 format!("({alias}.draft_of IS NULL AND {alias}.published_at IS NOT NULL)")
             }
             Self::Draft => format!("({alias}.draft_of IS NOT NULL OR {alias}.has_draft = false)"),
+            Self::Preview(film) => format!(
+                "({} AND ({alias}.id = {film} OR {alias}.draft_of = {film}))",
+                Self::Draft.films_sql(alias)
+            ),
         }
     }
 }
@@ -67,7 +78,7 @@ impl ReadScope {
     pub fn stored_slugs(self, slug: &str) -> Vec<String> {
         match self {
             Self::Published => vec![slug.to_owned()],
-            Self::Draft => vec![slug.to_owned(), draft_slug(slug)],
+            Self::Draft | Self::Preview(_) => vec![slug.to_owned(), draft_slug(slug)],
         }
     }
 }

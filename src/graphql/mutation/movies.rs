@@ -20,7 +20,7 @@ use crate::service::validate::Problems;
 pub struct MovieMutation;
 
 /// The film row a global id names; `BAD_USER_INPUT` at `field` otherwise.
-fn movie_id(id: &ID, field: &str) -> Result<i32, AppError> {
+pub(crate) fn movie_id(id: &ID, field: &str) -> Result<i32, AppError> {
     match decode(id, field)? {
         (NodeKind::Movie, row) => Ok(row),
         _ => Err(AppError::bad_input(

@@ -10,6 +10,8 @@ use crate::ids::{NodeKind, encode};
 #[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
 #[graphql(remote = "entity::TokenRole")]
 pub enum TokenRole {
+    /// Read one film's draft (a reviewer's link, made by `createPreviewToken`); change nothing.
+    Preview,
     /// Create and change films, people and companies.
     Editor,
     /// Everything an editor may, and manage tokens and delete films.
@@ -69,6 +71,16 @@ impl ApiToken {
     /// When it was revoked; null while it is valid.
     async fn revoked_at(&self) -> Option<DateTime<Utc>> {
         self.0.revoked_at
+    }
+
+    /// When it stops working (preview tokens); null for tokens that do not expire.
+    async fn expires_at(&self) -> Option<DateTime<Utc>> {
+        self.0.expires_at
+    }
+
+    /// Who made it (preview tokens: the editor's token name).
+    async fn created_by(&self) -> Option<&str> {
+        self.0.created_by.as_deref()
     }
 }
 

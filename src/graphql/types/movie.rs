@@ -11,12 +11,14 @@ use super::{
 };
 use crate::error::AppError;
 use crate::graphql::auth::require;
+use crate::graphql::context::db;
 use crate::graphql::context::loaders;
 use crate::graphql::loaders::{
     CharactersOf, CompaniesOfMovie, CreditsOfMovie, MovieById, PlotOf, RevisionsOf, SectionsOf,
     ThemesOf,
 };
 use crate::graphql::query::page_size;
+use crate::graphql::types::ApiToken;
 use crate::ids::{NodeKind, encode};
 use crate::service::visibility::{film_id, shown_slug};
 
@@ -197,6 +199,14 @@ impl Movie {
     async fn scheduled_publish_at(&self, ctx: &Context<'_>) -> Result<Option<DateTime<Utc>>> {
         require(ctx, entity::TokenRole::Editor).await?;
         Ok(self.0.scheduled_publish_at)
+    }
+
+    /// The film's preview tokens, newest first (revoked and expired ones included), with who
+    /// made each. Needs an `editor` token.
+    async fn preview_tokens(&self, ctx: &Context<'_>) -> Result<Vec<ApiToken>> {
+        require(ctx, entity::TokenRole::Editor).await?;
+        let tokens = crate::service::tokens::previews_of(db(ctx)?, film_id(&self.0)).await?;
+        Ok(tokens.into_iter().map(ApiToken).collect())
     }
 
     /// Whether what this shows is not what readers see: a draft of a published film, or a

@@ -12,18 +12,23 @@ pub enum PublicationStatus {
     /// What the public sees: published films only. The default.
     #[default]
     Published,
-    /// What editors work on: every film, published or not (needs an editor's token).
+    /// What editors work on: every film as it will be (its draft where it has one), published
+    /// or not. Needs an editor's token, or a preview token (which reads its one film's draft).
     Draft,
 }
 
-/// The read scope a field's `status` argument asks for: `UNAUTHENTICATED` or `FORBIDDEN`
-/// when it asks for drafts without an editor's token.
+/// The read scope a field's `status` argument asks for: drafts for an editor's token, one
+/// film's draft for a preview token; `UNAUTHENTICATED` without a valid token.
 pub async fn read_scope(ctx: &Context<'_>, status: Option<PublicationStatus>) -> Result<ReadScope> {
     match status.unwrap_or_default() {
         PublicationStatus::Published => Ok(ReadScope::Published),
         PublicationStatus::Draft => {
-            auth::require(ctx, TokenRole::Editor).await?;
-            Ok(ReadScope::Draft)
+            let principal = auth::require(ctx, TokenRole::Preview).await?;
+            Ok(match (principal.role, principal.preview_of) {
+                (TokenRole::Preview, Some(film)) => ReadScope::Preview(film),
+                (TokenRole::Preview, None) => ReadScope::Published,
+                _ => ReadScope::Draft,
+            })
         }
     }
 }

@@ -50,7 +50,7 @@ pub async fn admit(
         None => false,
         Some(trusted) => match trusted_document(trusted, request) {
             Ok(true) => true,
-            Ok(false) if credentials.verified(&state.db).await => false,
+            Ok(false) if credentials.verified_editor(&state.db).await => false,
             Ok(false) => {
                 return Err(Box::new(refusal(
                     media,
