@@ -161,7 +161,52 @@ async fn seed_down_removes_only_what_it_added(app: TestApp) {
     );
 }
 
+/// A database made by the schema before publishing and drafts (films written then, as the
+/// seed's write path wrote them) moves forward: its films are published, as they were public.
+async fn a_database_of_the_schema_before_publishing_moves_forward(app: TestApp) {
+    let since_publishing = ["m20261130_000008_publishing", "m20261130_000009_drafts"];
+    let newer = Migrator::migrations()
+        .iter()
+        .rev()
+        .take_while(|m| !since_publishing[0].eq(m.name()))
+        .count()
+        + 1;
+    Migrator::down(app.db(), Some(u32::try_from(newer).expect("a few")))
+        .await
+        .expect("back to the schema before publishing");
+    let applied = Migrator::get_applied_migrations(app.db())
+        .await
+        .expect("list");
+    assert!(
+        applied
+            .iter()
+            .all(|m| !since_publishing.contains(&m.name()))
+    );
+    let mut film = migration::seed::parse(migration::seed::M_BUTTERFLY_JSON).expect("seed parses");
+    film.slug = "old-film".into();
+    film.title = "A film of the old schema".into();
+    migration::seed::insert_film(app.db(), &film)
+        .await
+        .expect("written by the old schema's path");
+
+    Migrator::up(app.db(), None).await.expect("migrate forward");
+    let data = app
+        .query_data(
+            r#"{ movie(slug: "old-film") { title publishedAt firstPublishedAt unpublishedChanges createdAt }
+                 movies { totalCount } }"#,
+            json!({}),
+        )
+        .await;
+    let movie = &data["movie"];
+    assert_eq!(movie["title"], "A film of the old schema", "{data}");
+    assert_eq!(movie["unpublishedChanges"], false);
+    assert_eq!(movie["publishedAt"], movie["createdAt"]);
+    assert_eq!(movie["firstPublishedAt"], movie["createdAt"]);
+    assert_eq!(data["movies"]["totalCount"], 2);
+}
+
 crate::on_both_backends!(
+    a_database_of_the_schema_before_publishing_moves_forward,
     migrating_again_changes_nothing,
     seed_leaves_an_existing_film_alone,
     every_migration_goes_down_and_up_again,

@@ -210,8 +210,105 @@ async fn publishing_refuses_stale_versions_and_moves_that_change_nothing(app: Te
     assert_eq!(film["data"]["movie"]["revisions"], json!([]));
 }
 
+/// A publish retried with its `Idempotency-Key` is applied once; the retry gets the first
+/// answer (not "nothing to publish").
+async fn a_retried_publish_is_applied_once(app: TestApp) {
+    let editor = app.token("alice", TokenRole::Editor).await;
+    let id = seed_id(&app).await;
+    let draft = app
+        .graphql_as(
+            &editor,
+            "mutation($id: ID!) { updateMovie(id: $id, expectedVersion: 1, input: { title: \"Once\" }) { version } }",
+            json!({ "id": id }),
+        )
+        .await;
+    let vars = json!({ "id": id, "v": draft["data"]["updateMovie"]["version"] });
+    let first = app
+        .post_as_with(
+            &editor,
+            &[("idempotency-key", "publish-once")],
+            PUBLISH,
+            vars.clone(),
+        )
+        .await;
+    assert_eq!(
+        first.json()["data"]["publishMovie"]["version"],
+        3,
+        "{}",
+        first.text
+    );
+    let retry = app
+        .post_as_with(
+            &editor,
+            &[("idempotency-key", "publish-once")],
+            PUBLISH,
+            vars,
+        )
+        .await;
+    assert_eq!(retry.header("idempotent-replayed"), "true");
+    assert_eq!(retry.text, first.text);
+    let publications = crate::migrations::scalar(
+        app.db(),
+        "SELECT count(*) FROM movie_revision WHERE action = 'publish'",
+    )
+    .await;
+    assert_eq!(publications, 1);
+}
+
 crate::on_both_backends!(
+    a_retried_publish_is_applied_once,
     an_unpublished_film_exists_nowhere_for_the_public,
     cached_answers_are_dropped_when_a_film_is_unpublished,
     publishing_refuses_stale_versions_and_moves_that_change_nothing,
 );
+
+/// Reads the seed's title anonymously (through the response cache).
+async fn read_title(app: &TestApp) -> crate::helpers::HttpResponse {
+    app.post_json(
+        "/graphql",
+        &json!({ "query": r#"{ movie(slug: "m-butterfly") { title } }"# }),
+        "application/json",
+    )
+    .await
+}
+
+/// Two instances on one PostgreSQL: a publish through one is seen by the very next read on the
+/// other, which had the old page cached.
+#[tokio::test]
+async fn a_publish_on_one_instance_is_seen_by_the_next_read_on_another() {
+    let Some(first) = crate::helpers::spawn_app(crate::helpers::Backend::Postgres).await else {
+        return;
+    };
+    let second = first.another_instance().await;
+    let editor = first.token("alice", TokenRole::Editor).await;
+    read_title(&second).await;
+    let cached = read_title(&second).await;
+    assert_eq!(cached.header("x-cache"), "HIT");
+    let id = seed_id(&first).await;
+    let draft = first
+        .graphql_as(
+            &editor,
+            "mutation($id: ID!) { updateMovie(id: $id, expectedVersion: 1, input: { title: \"Everywhere\" }) { version } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(
+        read_title(&second).await.json()["data"]["movie"]["title"],
+        "M. Butterfly",
+        "a draft"
+    );
+    first
+        .graphql_as(
+            &editor,
+            PUBLISH,
+            json!({ "id": id, "v": draft["data"]["updateMovie"]["version"] }),
+        )
+        .await;
+    let next = read_title(&second).await;
+    assert_eq!(
+        next.json()["data"]["movie"]["title"],
+        "Everywhere",
+        "{}",
+        next.text
+    );
+}
