@@ -101,3 +101,50 @@ pub fn shown_slug(stored: &str) -> &str {
 pub fn film_id(row: &movie::Model) -> i32 {
     row.draft_of.unwrap_or(row.id)
 }
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::{DbBackend, EntityTrait, QueryFilter, QueryTrait};
+
+    use super::*;
+
+    fn where_clause(scope: ReadScope) -> String {
+        let sql = movie::Entity::find()
+            .filter(scope.films())
+            .build(DbBackend::Postgres)
+            .to_string();
+        sql.split(" WHERE ").nth(1).unwrap_or_default().to_owned()
+    }
+
+    #[test]
+    fn the_public_sees_published_films_own_rows_only() {
+        assert_eq!(
+            where_clause(ReadScope::Published),
+            r#""movie"."draft_of" IS NULL AND "movie"."published_at" IS NOT NULL"#
+        );
+    }
+
+    #[test]
+    fn editors_see_each_film_once_and_a_preview_only_its_film() {
+        let draft = r#"("movie"."draft_of" IS NOT NULL OR "movie"."has_draft" = FALSE)"#;
+        assert_eq!(where_clause(ReadScope::Draft), draft.trim_matches(['(', ')']));
+        // The film condition narrows the editors' view; it must never widen it.
+        assert_eq!(
+            where_clause(ReadScope::Preview(7)),
+            format!(r#"{draft} AND ("movie"."id" = 7 OR "movie"."draft_of" = 7)"#)
+        );
+        assert_eq!(
+            ReadScope::Preview(7).films_sql("m"),
+            "((m.draft_of IS NOT NULL OR m.has_draft = false) AND (m.id = 7 OR m.draft_of = 7))"
+        );
+    }
+
+    #[test]
+    fn drafts_store_their_slug_apart() {
+        assert_eq!(draft_slug("crash"), "~crash");
+        assert_eq!(shown_slug("~crash"), "crash");
+        assert_eq!(shown_slug("crash"), "crash");
+        assert_eq!(ReadScope::Published.stored_slugs("crash"), ["crash"]);
+        assert_eq!(ReadScope::Draft.stored_slugs("crash"), ["crash", "~crash"]);
+    }
+}
