@@ -19,6 +19,20 @@ mod m20261130_000010_scheduled_publishing;
 mod m20261130_000011_preview_tokens;
 pub mod seed;
 
+/// Makes sure the connection a migration's `down` runs on has the current schema before it
+/// alters a table: on SQLite, a pooled connection whose copy of the schema went stale (another
+/// connection changed it) fails to alter a table with "no such table". Reading the schema
+/// refreshes it. Other databases need nothing.
+pub(crate) async fn schema_is_current(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
+    if manager.get_database_backend() == sea_orm::DbBackend::Sqlite {
+        manager
+            .get_connection()
+            .execute_unprepared("SELECT count(*) FROM sqlite_master")
+            .await?;
+    }
+    Ok(())
+}
+
 /// Runs this crate's migrations in order.
 pub struct Migrator;
 

@@ -54,14 +54,7 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        // SQLite: read the schema first, so this connection's copy of it is current before
-        // the table is altered (another pooled connection may have changed it).
-        if manager.get_database_backend() == sea_orm::DbBackend::Sqlite {
-            manager
-                .get_connection()
-                .execute_unprepared("SELECT count(*) FROM sqlite_master")
-                .await?;
-        }
+        crate::schema_is_current(manager).await?;
         manager
             .drop_index(
                 Index::drop()

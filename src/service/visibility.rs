@@ -127,7 +127,10 @@ mod tests {
     #[test]
     fn editors_see_each_film_once_and_a_preview_only_its_film() {
         let draft = r#"("movie"."draft_of" IS NOT NULL OR "movie"."has_draft" = FALSE)"#;
-        assert_eq!(where_clause(ReadScope::Draft), draft.trim_matches(['(', ')']));
+        assert_eq!(
+            where_clause(ReadScope::Draft),
+            draft.trim_matches(['(', ')'])
+        );
         // The film condition narrows the editors' view; it must never widen it.
         assert_eq!(
             where_clause(ReadScope::Preview(7)),
