@@ -314,6 +314,21 @@ async fn token_mutations_refuse_an_idempotency_key(app: TestApp) {
     assert_eq!(refused.status, 400, "{}", refused.text);
     assert_eq!(code(&refused), "BAD_REQUEST");
     assert!(refused.text.contains("createToken"), "{}", refused.text);
+    // A preview token's secret is no more stored for a replay than any other token's.
+    let preview = app
+        .post_as_with(
+            &admin,
+            &[("idempotency-key", "new-preview-1")],
+            r#"mutation { createPreviewToken(movieId: "TW92aWU6MQ", name: "bob") { token } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(preview.status, 400, "{}", preview.text);
+    assert!(
+        preview.text.contains("createPreviewToken"),
+        "{}",
+        preview.text
+    );
     assert_eq!(
         scalar(app.db(), "SELECT COUNT(*) FROM api_token").await,
         before

@@ -9,9 +9,14 @@ mod tokens;
 use async_graphql::MergedObject;
 
 /// Mutations that refuse an `Idempotency-Key`: they run outside the write transactions that
-/// record a key, and `createToken`'s answer holds a token secret, which must never be stored
-/// for a replay.
-pub const UNKEYED_MUTATIONS: &[&str] = &["createToken", "revokeToken"];
+/// record a key, and `createToken`'s and `createPreviewToken`'s answers hold a token secret,
+/// which must never be stored for a replay.
+pub const UNKEYED_MUTATIONS: &[&str] = &[
+    "createToken",
+    "revokeToken",
+    "createPreviewToken",
+    "revokePreviewToken",
+];
 
 /// Every mutation field.
 #[derive(MergedObject, Default)]
