@@ -119,6 +119,31 @@ async fn changes_to_a_published_film_wait_in_its_draft_until_published(app: Test
     let renamed = public_view(&app, "m-butterfly-1993", "Zyzzyva").await;
     assert_eq!(renamed["movie"], Value::Null);
     assert_eq!(renamed["search"]["edges"], json!([]));
+    // Editors find the draft's text when they search what they work on.
+    let found = app
+        .graphql_as(
+            &editor,
+            r#"{ search(query: "Zyzzyva", status: DRAFT) { edges { node { node { __typename ... on Section { title } } } } } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        found["data"]["search"]["edges"],
+        json!([{ "node": { "node": { "__typename": "Section", "title": "Zyzzyva" } } }]),
+        "{found}"
+    );
+    let titled = app
+        .graphql_as(
+            &editor,
+            r#"{ search(query: "1993", status: DRAFT) { edges { node { node { ... on Movie { id title } } } } } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        titled["data"]["search"]["edges"][0]["node"]["node"],
+        json!({ "id": id, "title": "M. Butterfly (1993)" }),
+        "{titled}"
+    );
     // Editors see the draft, once, under its new slug.
     let seen = draft_view(&app, &editor, "m-butterfly-1993").await;
     assert_eq!(seen["movie"]["title"], "M. Butterfly (1993)", "{seen}");

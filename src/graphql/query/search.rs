@@ -10,10 +10,14 @@ use crate::graphql::cache_keys;
 use crate::graphql::context::{db, loaders};
 use crate::graphql::loaders::{CharacterById, MovieById, PersonById, SectionById};
 use crate::graphql::query::page_size;
+use crate::graphql::types::status::{PublicationStatus, read_scope};
 use crate::graphql::types::{Character, Movie, PageInfo, Person, Section};
+use crate::service::movies;
 use crate::service::search::{self, HitKind};
 use crate::service::validate::quote;
 use crate::service::visibility::ReadScope;
+use entity::movie;
+use std::collections::HashMap;
 
 /// What a search found.
 #[derive(Union, Clone)]
@@ -91,6 +95,11 @@ impl SearchQuery {
         #[graphql(desc = "What to look for.")] query: String,
         #[graphql(desc = "Page size: 20 when omitted, at most 100.")] first: Option<i32>,
         #[graphql(desc = "Return results after this cursor.")] after: Option<String>,
+        #[graphql(
+            desc = "`DRAFT` (editors, or a preview token for its film): search films as \
+                          editors see them, drafts included."
+        )]
+        status: Option<PublicationStatus>,
     ) -> Result<SearchConnection> {
         let limit = page_size(first)?;
         // Any new or changed film or person can change what a search finds.
@@ -98,9 +107,8 @@ impl SearchQuery {
         cache_keys::person_list(ctx);
         let offset = after.as_deref().map(decode_cursor).transpose()?;
         let start = offset.map_or(0, |o| o + 1);
-        // A public read: hits are resolved through the published-film loader too.
-        let mut hits =
-            search::search(db(ctx)?, &query, start, limit + 1, ReadScope::Published).await?;
+        let scope = read_scope(ctx, status).await?;
+        let mut hits = search::search(db(ctx)?, &query, start, limit + 1, scope).await?;
         let has_next_page = hits.len() as u64 > limit;
         hits.truncate(limit as usize);
 
@@ -111,9 +119,18 @@ impl SearchQuery {
                 .map(|h| h.id)
                 .collect()
         };
-        let movies = loaders
-            .load_many(ids(HitKind::Movie).into_iter().map(MovieById))
-            .await?;
+        let movies: HashMap<MovieById, movie::Model> = if scope == ReadScope::Published {
+            loaders
+                .load_many(ids(HitKind::Movie).into_iter().map(MovieById))
+                .await?
+        } else {
+            // Drafts are not in the public loader: read the films in the same scope.
+            movies::find_by_ids(db(ctx)?, &ids(HitKind::Movie), scope)
+                .await?
+                .into_iter()
+                .map(|row| (MovieById(row.id), row))
+                .collect()
+        };
         let people = loaders
             .load_many(ids(HitKind::Person).into_iter().map(PersonById))
             .await?;
