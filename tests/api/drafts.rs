@@ -144,6 +144,19 @@ async fn changes_to_a_published_film_wait_in_its_draft_until_published(app: Test
         json!({ "id": id, "title": "M. Butterfly (1993)" }),
         "{titled}"
     );
+    // A draft's items lead back to the draft, for those who may read it.
+    let back = app
+        .graphql_as(
+            &editor,
+            r#"{ movie(slug: "m-butterfly-1993", status: DRAFT) { characters { movie { id title } } } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        back["data"]["movie"]["characters"][0]["movie"],
+        json!({ "id": id, "title": "M. Butterfly (1993)" }),
+        "{back}"
+    );
     // Editors see the draft, once, under its new slug.
     let seen = draft_view(&app, &editor, "m-butterfly-1993").await;
     assert_eq!(seen["movie"]["title"], "M. Butterfly (1993)", "{seen}");
