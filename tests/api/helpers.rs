@@ -452,6 +452,20 @@ pub async fn add_films(app: &TestApp, count: usize) {
         .expect("publish the films");
 }
 
+/// Waits until `holds` says yes, asking again every 20 ms; fails the test, naming `what`, when
+/// it still says no after `limit`.
+pub async fn eventually<F, Fut>(what: &str, limit: std::time::Duration, mut holds: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = std::time::Instant::now() + limit;
+    while !holds().await {
+        assert!(std::time::Instant::now() < deadline, "never: {what}");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
 /// Percent-encodes a query-string value.
 pub fn percent_encode(text: &str) -> String {
     text.bytes()

@@ -2,13 +2,17 @@
 //! first to start when it fell due while none ran); a cancelled one is not; bad schedules are
 //! refused and change nothing.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use chrono::Utc;
 use entity::TokenRole;
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, TestApp, first_error_extensions, spawn_app_with};
+use entity::movie;
+use sea_orm::EntityTrait;
+use sea_orm::sea_query::Expr;
+
+use crate::helpers::{Backend, TestApp, eventually, first_error_extensions, spawn_app_with};
 
 const UPDATE: &str = "mutation($id: ID!, $v: Int!, $t: String!) { updateMovie(id: $id, expectedVersion: $v, input: { title: $t }) { version } }";
 const SCHEDULE: &str = "mutation($id: ID!, $at: DateTime!, $v: Int!) { schedulePublish(id: $id, at: $at, expectedVersion: $v) { scheduledPublishAt version } }";
@@ -31,13 +35,14 @@ async fn public_title(app: &TestApp) -> Value {
         .clone()
 }
 
-/// Polls until readers see `title` (at most 20 s).
+/// Waits until readers see `title` (at most 20 s).
 async fn until_public_title(app: &TestApp, title: &str) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while public_title(app).await != title {
-        assert!(Instant::now() < deadline, "never published as {title}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    eventually(
+        &format!("published as {title}"),
+        Duration::from_secs(20),
+        || async { public_title(app).await == title },
+    )
+    .await;
 }
 
 /// A draft of the seed titled `title`, scheduled `seconds` from now; returns the film's id.
@@ -192,12 +197,16 @@ async fn a_schedule_that_fell_due_while_no_instance_ran_is_published_at_the_next
         return;
     };
     let editor = app.token("alice", TokenRole::Editor).await;
-    schedule_draft(&app, &editor, "Published late", 1).await;
-    // Wait for the clock, not for a result: the schedule is due one second on.
-    let due = Instant::now() + Duration::from_millis(1_200);
-    while Instant::now() < due {
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    schedule_draft(&app, &editor, "Published late", 3_600).await;
+    // The hour passes while no instance looks for schedules.
+    movie::Entity::update_many()
+        .col_expr(
+            movie::Column::ScheduledPublishAt,
+            Expr::value(Utc::now() - chrono::Duration::seconds(1)),
+        )
+        .exec(app.db())
+        .await
+        .expect("the schedule falls due");
     assert_eq!(
         public_title(&app).await,
         "M. Butterfly",
@@ -275,18 +284,13 @@ async fn several_instances_publish_each_schedule_once() {
             .await;
         assert!(scheduled.get("errors").is_none(), "{scheduled}");
     }
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let count = others[0]
+    eventually("all six published", Duration::from_secs(20), || async {
+        others[0]
             .query_data("{ movies { totalCount } }", json!({}))
             .await["movies"]["totalCount"]
-            .clone();
-        if count == json!(7) {
-            break;
-        }
-        assert!(Instant::now() < deadline, "not all published: {count}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+            == json!(7)
+    })
+    .await;
     let publications = crate::migrations::scalar(
         first.db(),
         "SELECT count(*) FROM movie_revision WHERE action = 'publish'",

@@ -191,7 +191,13 @@ pub async fn create_movie_reporting(
         now,
     )
     .await?;
-    let changed = changes::announce(&tx, changes::film_keys(&tx, movie.id).await?).await?;
+    // A draft changes nothing readers see: no cached answer needs dropping.
+    let changed = match new_film {
+        NewFilm::Published => {
+            changes::announce(&tx, changes::film_keys(&tx, movie.id).await?).await?
+        }
+        NewFilm::Draft => changes::Changed::default(),
+    };
     tx.commit().await?;
     Ok(Saved {
         row: movie,
@@ -288,7 +294,6 @@ async fn change_movie(
     let film_id = movie_id;
     let movie_id = working.target.id;
     let in_draft = working.target.draft_of.is_some();
-    let mut keys = changes::film_keys(&tx, movie_id).await?;
 
     if let Some(slug) = patch
         .slug
@@ -339,9 +344,11 @@ async fn change_movie(
         .await?
         .ok_or_else(|| AppError::Internal("the film vanished inside its transaction".into()))?;
     write_revision(&tx, &movie, movie.version, action, author, now).await?;
-    keys.extend(changes::film_keys(&tx, movie_id).await?);
-    let changed = changes::announce(&tx, keys).await?;
     tx.commit().await?;
+    // The change landed on a draft or on a film readers do not see (a published film is never
+    // changed in place): no cached answer changed, so nothing is announced. Publishing
+    // announces the film's keys.
+    let changed = changes::Changed::default();
     Ok(Saved {
         row: movie,
         changed,
