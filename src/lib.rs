@@ -13,7 +13,9 @@
 //! - [`error`]: [`AppError`](error::AppError) and the error policy (codes, what is logged).
 //! - [`ids`]: global ids (`base64url("Movie:42")`), shared by the API and the services that
 //!   read them in input.
-//! - [`service`]: the operations on film content over `&DatabaseConnection`; no GraphQL here.
+//! - [`reads`]: one request's reads from one snapshot of the database (a query never sees
+//!   two versions of a film), or from the pool (a mutation reads back its writes).
+//! - [`service`]: the operations on film content over any `ConnectionTrait`; no GraphQL here.
 //! - [`graphql`]: the schema ([`build_schema`](graphql::build_schema): a checker and an
 //!   extension-free runner), query roots, API types, DataLoaders, and the caches of parsed
 //!   documents and passed checks.
@@ -34,6 +36,7 @@ pub mod error;
 pub mod graphql;
 pub mod http;
 pub mod ids;
+pub mod reads;
 pub mod response_cache;
 pub mod scheduler;
 pub mod server;

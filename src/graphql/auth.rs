@@ -6,7 +6,7 @@ use entity::TokenRole;
 use sea_orm::DatabaseConnection;
 use tokio::sync::OnceCell;
 
-use crate::graphql::context::db;
+use crate::graphql::context::reads;
 use crate::service::tokens::{self, Principal};
 
 /// The request's `Authorization: Bearer` token, if any (an `Authorization` header of another
@@ -65,7 +65,7 @@ impl Credentials {
 /// `UNAUTHENTICATED` without a valid token, `FORBIDDEN` with too low a role. The token is
 /// looked up once per request, however many fields ask at once.
 pub async fn require(ctx: &Context<'_>, role: TokenRole) -> Result<Principal> {
-    let db = db(ctx)?;
+    let db = reads(ctx)?;
     let principal = match ctx.data_opt::<Credentials>() {
         Some(credentials) => credentials
             .principal

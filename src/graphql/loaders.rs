@@ -15,10 +15,10 @@ use entity::{
     character, company, credit, location, movie, movie_company, movie_revision, person,
     plot_paragraph, section, theme,
 };
-use sea_orm::DatabaseConnection;
 
 use crate::graphql::types::{Character, CompanyCredit, Credit, Location, Section, Theme};
 
+use crate::reads::RequestReads;
 use crate::service::nested_pages::{self, NestedList, Position};
 use crate::service::{companies, film_parts, movies, people, revisions};
 
@@ -29,9 +29,9 @@ pub type Loaders = DataLoader<DbLoader, HashMapCache>;
 /// [`prefetch`](crate::graphql::prefetch)ed rows are found again, and no row is loaded twice).
 /// `delay` is how long a loader waits to gather keys from sibling resolvers before it runs
 /// its query.
-pub fn for_request(db: &DatabaseConnection, delay: Duration) -> Loaders {
+pub fn for_request(reads: Arc<RequestReads>, delay: Duration) -> Loaders {
     DataLoader::with_cache(
-        DbLoader { db: db.clone() },
+        DbLoader { db: reads },
         tokio::spawn,
         HashMapCache::default(),
     )
@@ -40,7 +40,8 @@ pub fn for_request(db: &DatabaseConnection, delay: Duration) -> Loaders {
 
 /// Loads film content in batches.
 pub struct DbLoader {
-    db: DatabaseConnection,
+    /// The request's reads (its snapshot, for a query).
+    db: Arc<RequestReads>,
 }
 
 /// Groups `rows` by the key `key_of` gives, with an empty list for every key without rows.
@@ -81,7 +82,7 @@ macro_rules! list_loader {
 
             async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, Self::Value>, Self::Error> {
                 let ids: Vec<i32> = keys.iter().map(|k| k.0).collect();
-                let rows = $fetch(&self.db, &ids).await?;
+                let rows = $fetch(self.db.as_ref(), &ids).await?;
                 Ok($key::group(keys, rows))
             }
         }
@@ -101,7 +102,7 @@ macro_rules! row_loader {
 
             async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, Self::Value>, Self::Error> {
                 let ids: Vec<i32> = keys.iter().map(|k| k.0).collect();
-                let rows = $fetch(&self.db, &ids).await?;
+                let rows = $fetch(self.db.as_ref(), &ids).await?;
                 Ok(rows.into_iter().map(|row| ($key(row.id), row)).collect())
             }
         }
@@ -138,7 +139,7 @@ impl Loader<CharacterById> for DbLoader {
         keys: &[CharacterById],
     ) -> Result<HashMap<CharacterById, Self::Value>, Self::Error> {
         let ids: Vec<i32> = keys.iter().map(|k| k.0).collect();
-        let rows = film_parts::characters_by_ids(&self.db, &ids).await?;
+        let rows = film_parts::characters_by_ids(self.db.as_ref(), &ids).await?;
         Ok(rows
             .into_iter()
             .map(|row| (CharacterById(row.0.id), row))
@@ -214,7 +215,7 @@ macro_rules! page_loader {
                         .copied()
                         .collect();
                     let ids: Vec<i32> = group.iter().map(|k| k.parent).collect();
-                    let rows = $fetch(&self.db, &ids, after, limit).await?;
+                    let rows = $fetch(self.db.as_ref(), &ids, after, limit).await?;
                     found.extend(group_by_key(&group, rows, |$row: &$model| $key {
                         parent: $parent,
                         limit,
@@ -259,7 +260,7 @@ impl Loader<RevisionsOf> for DbLoader {
         let mut found = HashMap::new();
         for size in sizes {
             let ids: Vec<i32> = keys.iter().filter(|k| k.1 == size).map(|k| k.0).collect();
-            let rows = revisions::latest_of_movies(&self.db, &ids, size).await?;
+            let rows = revisions::latest_of_movies(self.db.as_ref(), &ids, size).await?;
             let keyed: Vec<RevisionsOf> = ids.iter().map(|id| RevisionsOf(*id, size)).collect();
             found.extend(group_by_key(&keyed, rows, |row| {
                 RevisionsOf(row.movie_id, size)
@@ -284,7 +285,7 @@ impl Loader<CountOf> for DbLoader {
         let mut found: HashMap<CountOf, u64> = keys.iter().map(|k| (*k, 0)).collect();
         for list in lists {
             let ids: Vec<i32> = keys.iter().filter(|k| k.0 == list).map(|k| k.1).collect();
-            for (parent, n) in nested_pages::counts(&self.db, list, &ids).await? {
+            for (parent, n) in nested_pages::counts(self.db.as_ref(), list, &ids).await? {
                 found.insert(CountOf(list, parent), u64::try_from(n).unwrap_or_default());
             }
         }

@@ -14,7 +14,7 @@ use async_graphql::{Context, Lookahead, Result};
 use futures_util::future::{BoxFuture, try_join_all};
 
 use crate::graphql::auth::require;
-use crate::graphql::context::{db, loaders};
+use crate::graphql::context::{loaders, reads};
 use crate::graphql::loaders::{
     CharactersOf, CompaniesOfMovie, CreditsOfMovie, CreditsPage, DbLoader, Loaders, LocationsOf,
     PlotOf, RevisionsOf, RolesPage, SectionsOf, ThemesOf,
@@ -42,7 +42,7 @@ where
 /// Loads the wanted lists of films `ids` in one statement, into the loaders' cache.
 fn warm_parts<'a>(
     loaders: &'a Loaders,
-    db: &'a sea_orm::DatabaseConnection,
+    db: &'a crate::reads::RequestReads,
     ids: &'a [i32],
     wanted: Wanted,
 ) -> BoxFuture<'a, Result<()>> {
@@ -139,7 +139,7 @@ pub async fn movie_relations(
         credits: movie.field("directors").exists() || movie.field("credits").exists(),
         companies: movie.field("companies").exists(),
     };
-    let mut first_level = vec![warm_parts(loaders, db(ctx)?, movie_ids, wanted)];
+    let mut first_level = vec![warm_parts(loaders, reads(ctx)?, movie_ids, wanted)];
     if let Some(size) = revisions_page(ctx, movie).await {
         first_level.push(warm(
             loaders,

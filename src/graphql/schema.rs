@@ -2,7 +2,9 @@
 //! each request's per-request data.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
+use async_graphql::parser::types::OperationType;
 use async_graphql::{EmptySubscription, Request, Response, Schema, ValidationMode, Value};
 use sea_orm::DatabaseConnection;
 use sha2::Digest as _;
@@ -15,6 +17,7 @@ use crate::graphql::limits::{QueryGuard, QueryLimits};
 use crate::graphql::loaders;
 use crate::graphql::mutation::MutationRoot;
 use crate::graphql::query::QueryRoot;
+use crate::reads::RequestReads;
 use crate::response_cache::ResponseCache;
 
 /// The root types, as async-graphql puts them together.
@@ -259,18 +262,25 @@ pub struct RequestHandles {
     pub surrogate_keys: SurrogateKeys,
 }
 
-/// Gives a request its credentials, its own DataLoaders, the response cache its writes
-/// invalidate, and the handles the transport reads afterwards.
+/// Gives a request its reads (one snapshot for a query, the pool for a mutation), its
+/// credentials, its own DataLoaders, the response cache its writes invalidate, and the handles
+/// the transport reads afterwards.
 pub fn prepare_request(
     request: Request,
     db: &DatabaseConnection,
+    operation: Option<OperationType>,
     credentials: Credentials,
     responses: &ResponseCache,
     loader_delay: std::time::Duration,
 ) -> (Request, RequestHandles) {
     let handles = RequestHandles::default();
+    let reads = Arc::new(match operation {
+        Some(OperationType::Query) => RequestReads::snapshot(db),
+        _ => RequestReads::direct(db),
+    });
     let request = request
-        .data(loaders::for_request(db, loader_delay))
+        .data(loaders::for_request(reads.clone(), loader_delay))
+        .data(reads)
         .data(credentials)
         .data(responses.clone())
         .data(handles.surrogate_keys.clone());

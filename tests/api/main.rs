@@ -20,6 +20,7 @@ mod migrations;
 mod observability;
 mod outage;
 mod overload;
+mod page_versions;
 mod preview_tokens;
 mod public_limits;
 mod publishing;

@@ -3,7 +3,7 @@
 use async_graphql::{Context, Object, Result};
 
 use crate::error::AppError;
-use crate::graphql::context::db;
+use crate::graphql::context::reads;
 use crate::graphql::types::listing::{
     MovieFilterInput, MovieOrderInput, decode_cursor, encode_cursor,
 };
@@ -46,7 +46,7 @@ impl MovieQuery {
         status: Option<PublicationStatus>,
     ) -> Result<Option<Movie>> {
         let scope = read_scope(ctx, status).await?;
-        let movie = movies::find_by_slug(db(ctx)?, &slug, scope).await?;
+        let movie = movies::find_by_slug(reads(ctx)?, &slug, scope).await?;
         if let Some(movie) = &movie {
             cache_keys::films(ctx, [movie.id]);
             prefetch::movie_relations(ctx, &ctx.look_ahead(), &[movie.id]).await?;
@@ -84,7 +84,7 @@ impl MovieQuery {
         let order = order_by.unwrap_or_default();
         let (sort, direction) = (order.field.into(), order.direction.into());
         let mut rows = movie_list::page(
-            db(ctx)?,
+            reads(ctx)?,
             &filter,
             sort,
             direction,

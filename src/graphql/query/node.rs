@@ -2,7 +2,7 @@
 
 use async_graphql::{Context, ID, Object, Result};
 
-use crate::graphql::context::{db, loaders};
+use crate::graphql::context::{loaders, reads};
 use crate::graphql::loaders::{CompanyById, MovieById, PersonById};
 use crate::graphql::types::{Character, Company, Location, Movie, Node, Person, Section, Theme};
 use crate::ids::{NodeKind, decode};
@@ -21,7 +21,7 @@ impl NodeQuery {
         #[graphql(desc = "A global id, as an object's `id` field gives it.")] id: ID,
     ) -> Result<Option<Node>> {
         let (kind, row) = decode(&id, "id")?;
-        let db = db(ctx)?;
+        let db = reads(ctx)?;
         let loaders = loaders(ctx)?;
         let node = match kind {
             NodeKind::Movie => loaders

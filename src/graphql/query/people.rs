@@ -4,7 +4,7 @@ use crate::graphql::cache_keys;
 use async_graphql::{Context, Object, Result};
 
 use crate::error::AppError;
-use crate::graphql::context::db;
+use crate::graphql::context::reads;
 use crate::graphql::query::page_size;
 use crate::graphql::types::listing::{decode_person_cursor, encode_person_cursor};
 use crate::graphql::types::{Company, PageInfo, Person, PersonConnection, PersonEdge};
@@ -24,7 +24,7 @@ impl PeopleQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "The person's URL key.")] slug: String,
     ) -> Result<Option<Person>> {
-        let found = people::find_by_slug(db(ctx)?, &slug).await?;
+        let found = people::find_by_slug(reads(ctx)?, &slug).await?;
         match &found {
             Some(person) => cache_keys::person(ctx, person.id),
             None => cache_keys::person_list(ctx),
@@ -60,7 +60,7 @@ impl PeopleQuery {
             .into());
         }
         let mut rows = person_list::page(
-            db(ctx)?,
+            reads(ctx)?,
             name_contains.as_deref(),
             after.as_ref(),
             limit + 1,
@@ -93,7 +93,7 @@ impl PeopleQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "The company's URL key.")] slug: String,
     ) -> Result<Option<Company>> {
-        let found = companies::find_by_slug(db(ctx)?, &slug).await?;
+        let found = companies::find_by_slug(reads(ctx)?, &slug).await?;
         match &found {
             Some(company) => cache_keys::company(ctx, company.id),
             None => cache_keys::company_list(ctx),

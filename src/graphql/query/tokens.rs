@@ -3,7 +3,7 @@
 use async_graphql::{Context, Object, Result};
 
 use crate::graphql::auth::require;
-use crate::graphql::context::db;
+use crate::graphql::context::reads;
 use crate::graphql::types::ApiToken;
 use crate::service::tokens;
 
@@ -17,7 +17,7 @@ impl TokenQuery {
     /// `admin`.
     async fn tokens(&self, ctx: &Context<'_>) -> Result<Vec<ApiToken>> {
         require(ctx, entity::TokenRole::Admin).await?;
-        Ok(tokens::list(db(ctx)?)
+        Ok(tokens::list(reads(ctx)?)
             .await?
             .into_iter()
             .map(ApiToken)

@@ -11,8 +11,8 @@ use super::{
 };
 use crate::error::AppError;
 use crate::graphql::auth::require;
-use crate::graphql::context::db;
 use crate::graphql::context::loaders;
+use crate::graphql::context::reads;
 use crate::graphql::loaders::{
     CharactersOf, CompaniesOfMovie, CreditsOfMovie, MovieById, PlotOf, RevisionsOf, SectionsOf,
     ThemesOf,
@@ -207,7 +207,7 @@ impl Movie {
     /// made each. Needs an `editor` token.
     async fn preview_tokens(&self, ctx: &Context<'_>) -> Result<Vec<ApiToken>> {
         require(ctx, entity::TokenRole::Editor).await?;
-        let tokens = crate::service::tokens::previews_of(db(ctx)?, film_id(&self.0)).await?;
+        let tokens = crate::service::tokens::previews_of(reads(ctx)?, film_id(&self.0)).await?;
         Ok(tokens.into_iter().map(ApiToken).collect())
     }
 
@@ -228,7 +228,7 @@ pub async fn load_movie(ctx: &Context<'_>, id: i32) -> Result<Movie> {
         return Ok(Movie(model));
     }
     if let Ok(scope) = read_scope(ctx, Some(PublicationStatus::Draft)).await
-        && let Some(model) = movies::find_by_ids(db(ctx)?, &[id], scope)
+        && let Some(model) = movies::find_by_ids(reads(ctx)?, &[id], scope)
             .await?
             .into_iter()
             .next()

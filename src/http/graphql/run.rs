@@ -135,6 +135,7 @@ pub async fn execute(
     let (mut request, handles) = prepare_request(
         request,
         &state.db,
+        checked.operation,
         credentials,
         &state.responses,
         state.loader_delay,
