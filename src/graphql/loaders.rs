@@ -20,6 +20,7 @@ use crate::graphql::types::{Character, CompanyCredit, Credit, Location, Section,
 
 use crate::reads::RequestReads;
 use crate::service::nested_pages::{self, NestedList, Position};
+use crate::service::visibility::ReadScope;
 use crate::service::{companies, film_parts, movies, people, revisions};
 
 /// This request's loaders.
@@ -191,6 +192,8 @@ macro_rules! page_loader {
         pub struct $key {
             /// The parent's id.
             pub parent: i32,
+            /// The films the list may name.
+            pub scope: ReadScope,
             /// Rows wanted (a page plus one, to know whether more follow).
             pub limit: u64,
             /// Start after this (film id, position).
@@ -202,22 +205,26 @@ macro_rules! page_loader {
             type Error = async_graphql::Error;
 
             async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, Self::Value>, Self::Error> {
-                // One statement per distinct (page size, start): in practice, one.
-                let mut shapes: Vec<(u64, Option<Position>)> =
-                    keys.iter().map(|k| (k.limit, k.after)).collect();
-                shapes.sort_unstable();
-                shapes.dedup();
+                // One statement per distinct (scope, page size, start): in practice, one.
+                let mut shapes: Vec<(ReadScope, u64, Option<Position>)> = Vec::new();
+                for key in keys {
+                    let shape = (key.scope, key.limit, key.after);
+                    if !shapes.contains(&shape) {
+                        shapes.push(shape);
+                    }
+                }
                 let mut found = HashMap::new();
-                for (limit, after) in shapes {
+                for (scope, limit, after) in shapes {
                     let group: Vec<$key> = keys
                         .iter()
-                        .filter(|k| k.limit == limit && k.after == after)
+                        .filter(|k| k.scope == scope && k.limit == limit && k.after == after)
                         .copied()
                         .collect();
                     let ids: Vec<i32> = group.iter().map(|k| k.parent).collect();
-                    let rows = $fetch(self.db.as_ref(), &ids, after, limit).await?;
+                    let rows = $fetch(self.db.as_ref(), &ids, scope, after, limit).await?;
                     found.extend(group_by_key(&group, rows, |$row: &$model| $key {
                         parent: $parent,
+                        scope,
                         limit,
                         after,
                     }));
@@ -270,23 +277,33 @@ impl Loader<RevisionsOf> for DbLoader {
     }
 }
 
-/// How many items a parent has in a nested list.
+/// How many items a parent (by id) has in a nested list, among the films a scope sees.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct CountOf(pub NestedList, pub i32);
+pub struct CountOf(pub NestedList, pub ReadScope, pub i32);
 
 impl Loader<CountOf> for DbLoader {
     type Value = u64;
     type Error = async_graphql::Error;
 
     async fn load(&self, keys: &[CountOf]) -> Result<HashMap<CountOf, u64>, Self::Error> {
-        let mut lists: Vec<NestedList> = keys.iter().map(|k| k.0).collect();
-        lists.sort_unstable();
-        lists.dedup();
+        let mut lists: Vec<(NestedList, ReadScope)> = Vec::new();
+        for key in keys {
+            if !lists.contains(&(key.0, key.1)) {
+                lists.push((key.0, key.1));
+            }
+        }
         let mut found: HashMap<CountOf, u64> = keys.iter().map(|k| (*k, 0)).collect();
-        for list in lists {
-            let ids: Vec<i32> = keys.iter().filter(|k| k.0 == list).map(|k| k.1).collect();
-            for (parent, n) in nested_pages::counts(self.db.as_ref(), list, &ids).await? {
-                found.insert(CountOf(list, parent), u64::try_from(n).unwrap_or_default());
+        for (list, scope) in lists {
+            let ids: Vec<i32> = keys
+                .iter()
+                .filter(|k| k.0 == list && k.1 == scope)
+                .map(|k| k.2)
+                .collect();
+            for (parent, n) in nested_pages::counts(self.db.as_ref(), list, &ids, scope).await? {
+                found.insert(
+                    CountOf(list, scope, parent),
+                    u64::try_from(n).unwrap_or_default(),
+                );
             }
         }
         Ok(found)

@@ -23,6 +23,7 @@ use crate::graphql::query::page_size;
 use crate::graphql::types::nested::decode_cursor;
 use crate::service::film_bundle::{self, Wanted};
 use crate::service::nested_pages::Position;
+use crate::service::visibility::ReadScope;
 
 /// Loads every key of one relation into the loader's cache. It asks the database at once,
 /// not through the loader's batching window: every key is already here, so waiting for more
@@ -109,6 +110,13 @@ fn page_request(field: &Lookahead<'_>) -> Option<(u64, Option<Position>)> {
         Some(async_graphql::Value::Number(n)) => Some(i32::try_from(n.as_i64()?).ok()?),
         Some(_) => return None,
     };
+    // Only the public's pages are fetched ahead: another status needs its token checked,
+    // which the field's own resolver does.
+    match argument("status") {
+        None | Some(async_graphql::Value::Null) => {}
+        Some(async_graphql::Value::Enum(status)) if status.as_str() == "PUBLISHED" => {}
+        Some(_) => return None,
+    }
     let after = match argument("after") {
         None | Some(async_graphql::Value::Null) => None,
         Some(async_graphql::Value::String(text)) => Some(decode_cursor(text).ok()?),
@@ -166,6 +174,7 @@ pub async fn movie_relations(
             let keys = actors()
                 .map(|parent| RolesPage {
                     parent,
+                    scope: ReadScope::Published,
                     limit,
                     after,
                 })
@@ -176,6 +185,7 @@ pub async fn movie_relations(
             let keys = actors()
                 .map(|parent| CreditsPage {
                     parent,
+                    scope: ReadScope::Published,
                     limit,
                     after,
                 })

@@ -11,10 +11,6 @@ use crate::error::AppError;
 use crate::service::per_parent::{first_rows, of_parents};
 use crate::service::visibility::ReadScope;
 
-/// The nested lists are public reads: a person's roles, credits and a company's films list
-/// published films only.
-const SCOPE: ReadScope = ReadScope::Published;
-
 /// Where a page of a nested list starts: after this (film id, position).
 pub type Position = (i32, i32);
 
@@ -35,11 +31,12 @@ fn after_condition(
 }
 
 /// Up to `limit` rows of `E` per parent (`parent` one of `ids`), by (movie, position), after
-/// `after`; rows of films the reader may not see do not exist.
+/// `after`; rows of films `scope` may not see do not exist.
 async fn page<E, C>(
     db: &C,
     [parent, movie, position]: [E::Column; 3],
     ids: &[i32],
+    scope: ReadScope,
     after: Option<Position>,
     limit: u64,
 ) -> Result<Vec<E::Model>, AppError>
@@ -48,7 +45,7 @@ where
     C: ConnectionTrait,
 {
     let rows = of_parents(E::find(), parent, ids)
-        .filter(SCOPE.rows_of_films(movie))
+        .filter(scope.rows_of_films(movie))
         .filter(after_condition(movie, position, after));
     let order = [(movie, Order::Asc), (position, Order::Asc)];
     first_rows(db, rows, parent, &order, limit).await
@@ -58,36 +55,39 @@ where
 pub async fn roles<C: ConnectionTrait>(
     db: &C,
     person_ids: &[i32],
+    scope: ReadScope,
     after: Option<Position>,
     limit: u64,
 ) -> Result<Vec<character::Model>, AppError> {
     use character::{Column, Entity};
     let columns = [Column::ActorId, Column::MovieId, Column::Position];
-    page::<Entity, C>(db, columns, person_ids, after, limit).await
+    page::<Entity, C>(db, columns, person_ids, scope, after, limit).await
 }
 
 /// Up to `limit` credits of each of these people.
 pub async fn credits<C: ConnectionTrait>(
     db: &C,
     person_ids: &[i32],
+    scope: ReadScope,
     after: Option<Position>,
     limit: u64,
 ) -> Result<Vec<credit::Model>, AppError> {
     use credit::{Column, Entity};
     let columns = [Column::PersonId, Column::MovieId, Column::Position];
-    page::<Entity, C>(db, columns, person_ids, after, limit).await
+    page::<Entity, C>(db, columns, person_ids, scope, after, limit).await
 }
 
 /// Up to `limit` film credits of each of these companies.
 pub async fn company_films<C: ConnectionTrait>(
     db: &C,
     company_ids: &[i32],
+    scope: ReadScope,
     after: Option<Position>,
     limit: u64,
 ) -> Result<Vec<movie_company::Model>, AppError> {
     use movie_company::{Column, Entity};
     let columns = [Column::CompanyId, Column::MovieId, Column::Position];
-    page::<Entity, C>(db, columns, company_ids, after, limit).await
+    page::<Entity, C>(db, columns, company_ids, scope, after, limit).await
 }
 
 /// The nested lists that are paged.
@@ -102,11 +102,12 @@ pub enum NestedList {
 }
 
 /// How many rows of `E` each parent (`parent` one of `ids`) has, in one statement (rows of
-/// films the reader may not see not counted).
+/// films `scope` may not see not counted).
 async fn count_per_parent<E, C>(
     db: &C,
     [parent, id, movie]: [E::Column; 3],
     ids: &[i32],
+    scope: ReadScope,
 ) -> Result<Vec<(i32, i64)>, AppError>
 where
     E: EntityTrait,
@@ -118,19 +119,20 @@ where
         .column(parent)
         .column_as(id.count(), "n")
         .filter(parent.is_in(ids.iter().copied()))
-        .filter(SCOPE.rows_of_films(movie))
+        .filter(scope.rows_of_films(movie))
         .group_by(parent)
         .into_tuple::<(i32, i64)>()
         .all(db)
         .await?)
 }
 
-/// How many items each of these parents has in `list`, in one statement (parents without
-/// items are absent).
+/// How many items each of these parents has in `list` among the films `scope` sees, in one
+/// statement (parents without items are absent).
 pub async fn counts<C: ConnectionTrait>(
     db: &C,
     list: NestedList,
     parent_ids: &[i32],
+    scope: ReadScope,
 ) -> Result<Vec<(i32, i64)>, AppError> {
     match list {
         NestedList::Roles => {
@@ -139,6 +141,7 @@ pub async fn counts<C: ConnectionTrait>(
                 db,
                 [Column::ActorId, Column::Id, Column::MovieId],
                 parent_ids,
+                scope,
             )
             .await
         }
@@ -148,6 +151,7 @@ pub async fn counts<C: ConnectionTrait>(
                 db,
                 [Column::PersonId, Column::Id, Column::MovieId],
                 parent_ids,
+                scope,
             )
             .await
         }
@@ -157,6 +161,7 @@ pub async fn counts<C: ConnectionTrait>(
                 db,
                 [Column::CompanyId, Column::Id, Column::MovieId],
                 parent_ids,
+                scope,
             )
             .await
         }

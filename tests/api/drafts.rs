@@ -395,8 +395,73 @@ async fn deleting_a_film_deletes_its_draft(app: TestApp) {
     );
 }
 
+/// Who and what the draft film names, as a person's and a company's lists show them.
+const LISTS: &str = r#"query($status: PublicationStatus) {
+  actor: person(slug: "jeremy-irons") { roles(status: $status) { totalCount nodes { name movie { title } } } }
+  director: person(slug: "david-cronenberg") { credits(status: $status) { totalCount nodes { role movie { title } } } }
+  company(slug: "geffen-pictures") { movies(status: $status) { totalCount nodes { role movie { title } } } }
+}"#;
+
+async fn people_and_companies_list_a_films_draft_for_editors_only(app: TestApp) {
+    let editor = app.token("alice", TokenRole::Editor).await;
+    let created = app
+        .graphql_as(
+            &editor,
+            r#"mutation { createMovie(input: { title: "Dead Ringers", releaseYear: 1988,
+                 directors: [{ slug: "david-cronenberg" }],
+                 companies: [{ company: { slug: "geffen-pictures" }, role: DISTRIBUTION }],
+                 characters: [{ name: "Beverly Mantle", description: "A twin.", actor: { slug: "jeremy-irons" } }] }) { id } }"#,
+            json!({}),
+        )
+        .await;
+    assert!(
+        created["data"]["createMovie"]["id"].is_string(),
+        "{created}"
+    );
+
+    let published = json!({
+        "actor": { "roles": { "totalCount": 1, "nodes": [{ "name": "Rene Gallimard", "movie": { "title": "M. Butterfly" } }] } },
+        "director": { "credits": { "totalCount": 1, "nodes": [{ "role": "DIRECTOR", "movie": { "title": "M. Butterfly" } }] } },
+        "company": { "movies": { "totalCount": 1, "nodes": [{ "role": "PRODUCTION", "movie": { "title": "M. Butterfly" } }] } },
+    });
+    // The public, and editors who do not ask for drafts, see published films only.
+    assert_eq!(app.query_data(LISTS, json!({})).await, published);
+    let editors_default = app.graphql_as(&editor, LISTS, json!({})).await;
+    assert_eq!(editors_default["data"], published, "{editors_default}");
+
+    // Editors asking for drafts see the draft film beside the published one.
+    let drafts = app
+        .graphql_as(&editor, LISTS, json!({ "status": "DRAFT" }))
+        .await;
+    assert_eq!(
+        drafts["data"],
+        json!({
+            "actor": { "roles": { "totalCount": 2, "nodes": [
+                { "name": "Rene Gallimard", "movie": { "title": "M. Butterfly" } },
+                { "name": "Beverly Mantle", "movie": { "title": "Dead Ringers" } }] } },
+            "director": { "credits": { "totalCount": 2, "nodes": [
+                { "role": "DIRECTOR", "movie": { "title": "M. Butterfly" } },
+                { "role": "DIRECTOR", "movie": { "title": "Dead Ringers" } }] } },
+            "company": { "movies": { "totalCount": 2, "nodes": [
+                { "role": "PRODUCTION", "movie": { "title": "M. Butterfly" } },
+                { "role": "DISTRIBUTION", "movie": { "title": "Dead Ringers" } }] } },
+        }),
+        "{drafts}"
+    );
+
+    // Without a token, drafts do not exist here either, and asking says so.
+    let refused = app.graphql(LISTS, json!({ "status": "DRAFT" })).await;
+    assert_eq!(
+        first_error_extensions(&refused)["code"],
+        "UNAUTHENTICATED",
+        "{refused}"
+    );
+    assert!(!refused.to_string().contains("Dead Ringers"), "{refused}");
+}
+
 crate::on_both_backends!(
     a_new_film_is_a_draft_until_published,
+    people_and_companies_list_a_films_draft_for_editors_only,
     changes_to_a_published_film_wait_in_its_draft_until_published,
     a_draft_can_be_thrown_away_and_a_restore_lands_in_the_draft,
     slugs_stay_unique_across_films_and_drafts,

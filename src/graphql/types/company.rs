@@ -6,6 +6,7 @@ use entity::{company, movie_company};
 use super::Movie;
 use super::movie::load_movie;
 use super::nested::{CompanyCreditConnection, decode_cursor, page_of};
+use super::status::{PublicationStatus, read_scope};
 use crate::graphql::context::loaders;
 use crate::graphql::loaders::{CompanyFilmsPage, CountOf};
 use crate::graphql::query::page_size;
@@ -45,13 +46,19 @@ impl Company {
         ctx: &Context<'_>,
         #[graphql(desc = "Page size: 20 when omitted, at most 100.")] first: Option<i32>,
         #[graphql(desc = "Return films after this cursor.")] after: Option<String>,
+        #[graphql(
+            desc = "Which films to list: `PUBLISHED` (the default) or, with an editor's token, `DRAFT` (each film as editors see it)."
+        )]
+        status: Option<PublicationStatus>,
     ) -> Result<CompanyCreditConnection> {
         let (limit, start) = (
             page_size(first)?,
             after.as_deref().map(decode_cursor).transpose()?,
         );
+        let scope = read_scope(ctx, status).await?;
         let key = CompanyFilmsPage {
             parent: self.0.id,
+            scope,
             limit: limit + 1,
             after: start,
         };
@@ -69,7 +76,7 @@ impl Company {
         Ok(CompanyCreditConnection::new(
             edges,
             page_info,
-            CountOf(NestedList::CompanyFilms, self.0.id),
+            CountOf(NestedList::CompanyFilms, scope, self.0.id),
         ))
     }
 }

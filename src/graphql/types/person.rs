@@ -4,6 +4,7 @@ use async_graphql::{Context, ID, Object, Result};
 use entity::person;
 
 use super::nested::{CharacterConnection, CreditConnection, decode_cursor, page_of};
+use super::status::{PublicationStatus, read_scope};
 use super::{Character, Credit};
 use crate::graphql::context::loaders;
 use crate::graphql::loaders::{CountOf, CreditsPage, RolesPage};
@@ -44,13 +45,19 @@ impl Person {
         ctx: &Context<'_>,
         #[graphql(desc = "Page size: 20 when omitted, at most 100.")] first: Option<i32>,
         #[graphql(desc = "Return roles after this cursor.")] after: Option<String>,
+        #[graphql(
+            desc = "Which films' roles to list: `PUBLISHED` (the default) or, with an editor's token, `DRAFT` (each film as editors see it)."
+        )]
+        status: Option<PublicationStatus>,
     ) -> Result<CharacterConnection> {
         let (limit, start) = (
             page_size(first)?,
             after.as_deref().map(decode_cursor).transpose()?,
         );
+        let scope = read_scope(ctx, status).await?;
         let key = RolesPage {
             parent: self.0.id,
+            scope,
             limit: limit + 1,
             after: start,
         };
@@ -68,7 +75,7 @@ impl Person {
         Ok(CharacterConnection::new(
             edges,
             page_info,
-            CountOf(NestedList::Roles, self.0.id),
+            CountOf(NestedList::Roles, scope, self.0.id),
         ))
     }
 
@@ -82,13 +89,19 @@ impl Person {
         ctx: &Context<'_>,
         #[graphql(desc = "Page size: 20 when omitted, at most 100.")] first: Option<i32>,
         #[graphql(desc = "Return credits after this cursor.")] after: Option<String>,
+        #[graphql(
+            desc = "Which films' credits to list: `PUBLISHED` (the default) or, with an editor's token, `DRAFT` (each film as editors see it)."
+        )]
+        status: Option<PublicationStatus>,
     ) -> Result<CreditConnection> {
         let (limit, start) = (
             page_size(first)?,
             after.as_deref().map(decode_cursor).transpose()?,
         );
+        let scope = read_scope(ctx, status).await?;
         let key = CreditsPage {
             parent: self.0.id,
+            scope,
             limit: limit + 1,
             after: start,
         };
@@ -106,7 +119,7 @@ impl Person {
         Ok(CreditConnection::new(
             edges,
             page_info,
-            CountOf(NestedList::Credits, self.0.id),
+            CountOf(NestedList::Credits, scope, self.0.id),
         ))
     }
 }
