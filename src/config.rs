@@ -425,6 +425,75 @@ pub struct Config {
     )]
     pub schedule_check_interval_ms: u64,
 
+    /// How often each instance reads the change log for events it has not been told of, in
+    /// milliseconds: the most a lost notification can delay a subscriber's event.
+    #[arg(
+        long,
+        env = "LIVE_POLL_INTERVAL_MS",
+        default_value_t = 1_000,
+        global = true
+    )]
+    pub live_poll_interval_ms: u64,
+
+    /// Hours change events are kept: how far back a subscriber can resume (`after:`).
+    #[arg(
+        long,
+        env = "CHANGE_LOG_RETENTION_HOURS",
+        default_value_t = 168,
+        global = true
+    )]
+    pub change_log_retention_hours: u64,
+
+    /// WebSocket connections one client address may hold open (0: no cap).
+    #[arg(
+        long,
+        env = "WS_CONNECTIONS_PER_ADDRESS",
+        default_value_t = 16,
+        global = true
+    )]
+    pub ws_connections_per_address: usize,
+
+    /// Subscriptions one WebSocket connection may run at once (0: no cap).
+    #[arg(
+        long,
+        env = "WS_SUBSCRIPTIONS_PER_CONNECTION",
+        default_value_t = 32,
+        global = true
+    )]
+    pub ws_subscriptions_per_connection: usize,
+
+    /// Seconds a WebSocket client has to send `connection_init` (closed with 4408 after).
+    #[arg(
+        long,
+        env = "WS_INIT_TIMEOUT_SECS",
+        default_value_t = 10,
+        global = true
+    )]
+    pub ws_init_timeout_secs: u64,
+
+    /// Seconds between the server's keep-alive pings; a client silent for two is closed.
+    #[arg(long, env = "WS_KEEPALIVE_SECS", default_value_t = 30, global = true)]
+    pub ws_keepalive_secs: u64,
+
+    /// Seconds a WebSocket connection may hold no subscription before it is closed.
+    #[arg(
+        long,
+        env = "WS_IDLE_TIMEOUT_SECS",
+        default_value_t = 300,
+        global = true
+    )]
+    pub ws_idle_timeout_secs: u64,
+
+    /// Seconds a message to a WebSocket client may wait to be sent before the connection is
+    /// closed as too slow (4413).
+    #[arg(
+        long,
+        env = "WS_SEND_TIMEOUT_SECS",
+        default_value_t = 10,
+        global = true
+    )]
+    pub ws_send_timeout_secs: u64,
+
     /// Serve GraphiQL at `/` and Playground at `/playground` (`false` in production if wanted).
     #[arg(long, env = "GRAPHIQL", default_value_t = true, action = clap::ArgAction::Set, global = true)]
     pub graphiql: bool,
@@ -521,6 +590,14 @@ impl Config {
             trust_forwarded_for: false,
             shutdown_grace_secs: 30,
             schedule_check_interval_ms: 5_000,
+            live_poll_interval_ms: 1_000,
+            change_log_retention_hours: 168,
+            ws_connections_per_address: 16,
+            ws_subscriptions_per_connection: 32,
+            ws_init_timeout_secs: 10,
+            ws_keepalive_secs: 30,
+            ws_idle_timeout_secs: 300,
+            ws_send_timeout_secs: 10,
             graphiql: true,
             introspection: true,
             log_format: LogFormat::Text,

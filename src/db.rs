@@ -24,15 +24,29 @@ impl SqlStatementCounter {
     }
 }
 
-/// Opens a pool to the configured database and starts counting its statements.
-pub async fn connect(config: &Config) -> Result<(DatabaseConnection, SqlStatementCounter), DbErr> {
-    let url = config.effective_database_url();
-    let mut options = ConnectOptions::new(url);
+/// What a pool is for: each kind gets the options it needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PoolKind {
+    /// Writes, and the reads of mutations.
+    Writes,
+    /// Queries' snapshots (PostgreSQL): every transaction `REPEATABLE READ, READ ONLY`.
+    Reads,
+    /// The server's own background work: two connections, tested before use.
+    Background,
+}
+
+/// The options of a pool of `kind` over the configured database.
+fn pool_options(config: &Config, kind: PoolKind) -> ConnectOptions {
+    let mut options = ConnectOptions::new(config.effective_database_url());
+    let (max, min, test) = match kind {
+        PoolKind::Background => (2, 0, true),
+        _ => (config.db_max_connections, 1, config.db_test_before_acquire),
+    };
     options
-        .max_connections(config.db_max_connections)
-        .min_connections(1)
+        .max_connections(max)
+        .min_connections(min)
         .acquire_timeout(config.db_acquire_timeout())
-        .test_before_acquire(config.db_test_before_acquire)
+        .test_before_acquire(test)
         .idle_timeout(Duration::from_secs(config.db_idle_timeout_secs))
         .max_lifetime(Duration::from_secs(config.db_max_lifetime_secs))
         // Connections are made when first needed, so the server starts while the database
@@ -44,10 +58,23 @@ pub async fn connect(config: &Config) -> Result<(DatabaseConnection, SqlStatemen
     // leaves no query running behind it.
     let statement_timeout = format!("{}ms", config.request_timeout_ms.saturating_add(1_000));
     options.map_sqlx_postgres_opts(move |pg| {
-        pg.options([("statement_timeout", statement_timeout.as_str())])
+        let mut settings = vec![("statement_timeout", statement_timeout.as_str())];
+        if kind == PoolKind::Reads {
+            settings.push(("default_transaction_isolation", "repeatable read"));
+            settings.push(("default_transaction_read_only", "on"));
+        }
+        pg.options(settings)
     });
-    let mut db = Database::connect(options).await?;
-    let counter = SqlStatementCounter::default();
+    // Write-ahead logging: a reader's snapshot (a query's transaction) never blocks a writer,
+    // nor a writer a reader; SQLite's default journal would make each wait for the other.
+    options.map_sqlx_sqlite_opts(|sqlite| {
+        sqlite.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+    });
+    options
+}
+
+/// Counts the statements `db` runs on `counter` (and traces each).
+fn count_statements(db: &mut DatabaseConnection, counter: &SqlStatementCounter) {
     let seen = counter.clone();
     db.set_metric_callback(move |info| {
         seen.increment();
@@ -58,7 +85,40 @@ pub async fn connect(config: &Config) -> Result<(DatabaseConnection, SqlStatemen
             "sql"
         );
     });
+}
+
+/// Opens a pool to the configured database and starts counting its statements.
+pub async fn connect(config: &Config) -> Result<(DatabaseConnection, SqlStatementCounter), DbErr> {
+    let mut db = Database::connect(pool_options(config, PoolKind::Writes)).await?;
+    let counter = SqlStatementCounter::default();
+    count_statements(&mut db, &counter);
     Ok((db, counter))
+}
+
+/// Opens the pool that queries read through. On PostgreSQL it is a pool of its own whose
+/// connections begin every transaction `REPEATABLE READ, READ ONLY`: a query's
+/// [`RequestReads`](crate::reads::RequestReads) takes its snapshot with a bare `BEGIN` (one
+/// round trip, not two), and the write pool's transactions stay `READ COMMITTED`. It counts its
+/// statements on `counter`. On SQLite, whose deferred transactions are snapshots already, it
+/// is the write pool itself.
+pub async fn connect_reads(
+    config: &Config,
+    primary: &DatabaseConnection,
+    counter: &SqlStatementCounter,
+) -> Result<DatabaseConnection, DbErr> {
+    if !config.is_postgres() {
+        return Ok(primary.clone());
+    }
+    let mut reads = Database::connect(pool_options(config, PoolKind::Reads)).await?;
+    count_statements(&mut reads, counter);
+    Ok(reads)
+}
+
+/// Opens a small pool for the server's own background work (following the change log), apart
+/// from the pools requests use: it does not wait behind requests for a connection under load,
+/// and its statements are not counted with the requests'.
+pub async fn connect_background(config: &Config) -> Result<DatabaseConnection, DbErr> {
+    Database::connect(pool_options(config, PoolKind::Background)).await
 }
 
 /// Applies every pending migration, the M. Butterfly seed included. Safe to run repeatedly.

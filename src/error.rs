@@ -34,6 +34,9 @@ pub enum ErrorCode {
     NotFound,
     /// The change clashes with the current state (409).
     Conflict,
+    /// A subscription asked to resume after an event the change log no longer keeps: the
+    /// events in between are gone, so it must start afresh (410).
+    EventsExpired,
     /// No valid token was given (401).
     Unauthenticated,
     /// The token may not do this (403).
@@ -69,6 +72,7 @@ impl ErrorCode {
             Self::BadUserInput => "BAD_USER_INPUT",
             Self::NotFound => "NOT_FOUND",
             Self::Conflict => "CONFLICT",
+            Self::EventsExpired => "EVENTS_EXPIRED",
             Self::Unauthenticated => "UNAUTHENTICATED",
             Self::Forbidden => "FORBIDDEN",
             Self::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
@@ -96,6 +100,7 @@ impl ErrorCode {
             | Self::PersistedQueryNotInList => S::BAD_REQUEST,
             Self::NotFound => S::NOT_FOUND,
             Self::Conflict => S::CONFLICT,
+            Self::EventsExpired => S::GONE,
             Self::Unauthenticated => S::UNAUTHORIZED,
             Self::Forbidden => S::FORBIDDEN,
             Self::PayloadTooLarge => S::PAYLOAD_TOO_LARGE,
@@ -136,6 +141,8 @@ pub enum AppError {
         /// Path of the input that clashes, when one does.
         field: Option<String>,
     },
+    /// What was asked for existed once and is kept no longer (change events past retention).
+    Gone(String),
     /// No valid token was given.
     Unauthenticated(String),
     /// The token may not do this.
@@ -180,9 +187,10 @@ impl AppError {
     pub fn client_message(&self) -> String {
         match self {
             Self::BadUserInput { message, .. } | Self::Conflict { message, .. } => message.clone(),
-            Self::NotFound(message) | Self::Unauthenticated(message) | Self::Forbidden(message) => {
-                message.clone()
-            }
+            Self::NotFound(message)
+            | Self::Gone(message)
+            | Self::Unauthenticated(message)
+            | Self::Forbidden(message) => message.clone(),
             Self::Invalid(problems) => format!("the input has {} problems", problems.len()),
             Self::Unavailable(_) => {
                 "the database is unavailable right now; try again in a few seconds".to_owned()
@@ -213,6 +221,7 @@ impl AppError {
             Self::BadUserInput { .. } | Self::Invalid(_) => ErrorCode::BadUserInput,
             Self::NotFound(_) => ErrorCode::NotFound,
             Self::Conflict { .. } => ErrorCode::Conflict,
+            Self::Gone(_) => ErrorCode::EventsExpired,
             Self::Unauthenticated(_) => ErrorCode::Unauthenticated,
             Self::Forbidden(_) => ErrorCode::Forbidden,
             Self::Unavailable(_) => ErrorCode::ServiceUnavailable,

@@ -13,6 +13,8 @@
 //! - [`error`]: [`AppError`](error::AppError) and the error policy (codes, what is logged).
 //! - [`ids`]: global ids (`base64url("Movie:42")`), shared by the API and the services that
 //!   read them in input.
+//! - [`live`]: the change feed (every committed change, in order, from the change log) that
+//!   subscriptions follow.
 //! - [`reads`]: one request's reads from one snapshot of the database (a query never sees
 //!   two versions of a film), or from the pool (a mutation reads back its writes).
 //! - [`service`]: the operations on film content over any `ConnectionTrait`; no GraphQL here.
@@ -36,6 +38,7 @@ pub mod error;
 pub mod graphql;
 pub mod http;
 pub mod ids;
+pub mod live;
 pub mod reads;
 pub mod response_cache;
 pub mod scheduler;
@@ -51,6 +54,9 @@ use crate::config::Config;
 
 pub use db::SqlStatementCounter;
 pub use http::app;
+
+/// Events a subscriber may fall behind the change feed before it reads the log itself.
+const CHANGE_FEED_CAPACITY: usize = 1024;
 
 /// Everything request handlers share: built once at start-up. Handlers and middleware take a
 /// copy of the state for every request, so a copy is one reference count (a struct of
@@ -69,8 +75,10 @@ impl std::ops::Deref for AppState {
 
 /// What [`AppState`] shares.
 pub struct SharedState {
-    /// The database pool.
+    /// The database pool writes (and mutations' reads) use.
     pub db: DatabaseConnection,
+    /// The pool queries read through, one snapshot per request (the write pool on SQLite).
+    pub read_db: DatabaseConnection,
     /// The GraphQL schema.
     pub schema: graphql::AppSchema,
     /// SQL statements run on `db` so far.
@@ -116,6 +124,10 @@ pub struct SharedState {
     pub intake: http::intake::Intake,
     /// The per-address budget anonymous reads spend their cost from.
     pub read_budget: http::rate_limit::ReadBudget,
+    /// This instance's change feed, which subscriptions follow.
+    pub change_feed: live::ChangeFeed,
+    /// The WebSocket limits.
+    pub live: http::websocket::LiveLimits,
     /// The trusted documents: when set, the only documents anonymous clients may run.
     pub trusted: Option<http::trusted::TrustedDocuments>,
     /// Open connections per client address (see `MAX_CONNECTIONS_PER_ADDRESS`).
@@ -123,19 +135,28 @@ pub struct SharedState {
 }
 
 impl AppState {
-    /// State over a database pool, with what is known of the database's availability and the
+    /// State over the database pools (writes, and queries' reads), with what is known of the database's availability and the
     /// trusted documents loaded from `TRUSTED_DOCUMENTS`, if any.
     pub fn new(
         config: &Config,
         db: DatabaseConnection,
+        read_db: DatabaseConnection,
         sql_statements: SqlStatementCounter,
         availability: availability::Availability,
         trusted: Option<http::trusted::TrustedDocuments>,
     ) -> Self {
         let limits = config.query_limits();
-        let schema = graphql::build_schema(db.clone(), limits, config.introspection);
+        let change_feed = live::ChangeFeed::new(CHANGE_FEED_CAPACITY);
+        let schema = graphql::build_schema(
+            db.clone(),
+            read_db.clone(),
+            change_feed.clone(),
+            limits,
+            config.introspection,
+        );
         Self(Arc::new(SharedState {
             db,
+            read_db,
             schema,
             sql_statements,
             graphql_requests: http::metrics::RequestCounter::default(),
@@ -178,6 +199,17 @@ impl AppState {
             ),
             read_budget: http::rate_limit::ReadBudget::new(config.read_budget_per_minute),
             trusted,
+            change_feed,
+            live: http::websocket::LiveLimits {
+                connections: http::per_address::PerAddressCap::new(
+                    config.ws_connections_per_address,
+                ),
+                subscriptions_per_connection: config.ws_subscriptions_per_connection,
+                init_timeout: std::time::Duration::from_secs(config.ws_init_timeout_secs),
+                keepalive: std::time::Duration::from_secs(config.ws_keepalive_secs.max(1)),
+                idle_timeout: std::time::Duration::from_secs(config.ws_idle_timeout_secs),
+                send_timeout: std::time::Duration::from_secs(config.ws_send_timeout_secs.max(1)),
+            },
             connections: http::per_address::PerAddressCap::new(if config.trust_forwarded_for {
                 0
             } else {

@@ -15,8 +15,8 @@
 //! write is the write's result, not a snapshot taken before it.
 
 use sea_orm::{
-    AccessMode, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
-    ExecResult, IsolationLevel, QueryResult, Statement, TransactionTrait,
+    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, ExecResult,
+    QueryResult, Statement, TransactionTrait,
 };
 use tokio::sync::OnceCell;
 
@@ -28,7 +28,8 @@ pub struct RequestReads {
 }
 
 impl RequestReads {
-    /// Reads that all see the database as of the request's first read (for queries).
+    /// Reads that all see the database as of the request's first read (for queries), from
+    /// the read pool (`db::connect_reads`).
     pub fn snapshot(pool: &DatabaseConnection) -> Self {
         Self {
             pool: pool.clone(),
@@ -55,17 +56,9 @@ impl RequestReads {
     async fn transaction(&self) -> Result<&DatabaseTransaction, DbErr> {
         self.snapshot
             .get_or_try_init(|| async {
-                match self.pool.get_database_backend() {
-                    DbBackend::Postgres => {
-                        self.pool
-                            .begin_with_config(
-                                Some(IsolationLevel::RepeatableRead),
-                                Some(AccessMode::ReadOnly),
-                            )
-                            .await
-                    }
-                    _ => self.pool.begin().await,
-                }
+                // The read pool's connections begin `REPEATABLE READ, READ ONLY` by default
+                // (see `db::connect_reads`); on SQLite a deferred transaction is a snapshot.
+                self.pool.begin().await
             })
             .await
     }

@@ -42,6 +42,7 @@ pub async fn prepare_state(config: &Config) -> Result<AppState, StartupError> {
         None => None,
     };
     let (db, sql_statements) = db::connect(config).await?;
+    let read_db = db::connect_reads(config, &db, &sql_statements).await?;
     let availability = match db::migrate(&db).await {
         Ok(()) => Availability::ready(),
         Err(err) if is_unavailable(&err) => {
@@ -54,17 +55,32 @@ pub async fn prepare_state(config: &Config) -> Result<AppState, StartupError> {
         Err(err) => return Err(err.into()),
     };
     availability.watch(db.clone());
-    let state = AppState::new(config, db, sql_statements, availability.clone(), trusted);
+    let state = AppState::new(
+        config,
+        db,
+        read_db,
+        sql_statements,
+        availability.clone(),
+        trusted,
+    );
     crate::scheduler::spawn(
         state.db.clone(),
         state.responses.clone(),
         Duration::from_millis(config.schedule_check_interval_ms),
     );
-    if config.is_postgres() && config.response_cache_mb > 0 {
+    state.change_feed.spawn(
+        db::connect_background(config).await?,
+        Duration::from_millis(config.live_poll_interval_ms.max(10)),
+        Duration::from_secs(config.change_log_retention_hours.saturating_mul(3600)),
+    );
+    if config.is_postgres() {
         crate::response_cache::listener::spawn(
             state.responses.clone(),
+            state.change_feed.clone(),
             config.effective_database_url(),
         );
+    }
+    if config.is_postgres() && config.response_cache_mb > 0 {
         // The database was just reached, so the listener connects in moments; until it
         // does, answers are simply not cached.
         if availability.serving() && !state.responses.listening_within(LISTENER_START).await {

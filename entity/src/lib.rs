@@ -4,9 +4,10 @@
 //! (deleted with it). People (`person`) and companies (`company`) are shared between films and
 //! linked to them through `credit` (director, writer, ...) and `movie_company` (production, ...);
 //! a character's actor is a person. Editors hold `api_token`s; every change to a film writes a
-//! `movie_revision`.
+//! `movie_revision`, and every change to content a `change_event` (the change log).
 
 pub mod api_token;
+pub mod change_event;
 pub mod character;
 pub mod company;
 pub mod credit;
@@ -22,5 +23,6 @@ pub mod section;
 pub mod theme;
 
 pub use api_token::TokenRole;
+pub use change_event::ChangeKind;
 pub use movie_revision::RevisionAction;
 pub use roles::{CompanyRole, CreditRole};

@@ -65,7 +65,8 @@ impl Credentials {
 /// `UNAUTHENTICATED` without a valid token, `FORBIDDEN` with too low a role. The token is
 /// looked up once per request, however many fields ask at once.
 pub async fn require(ctx: &Context<'_>, role: TokenRole) -> Result<Principal> {
-    let db = reads(ctx)?;
+    let reads = reads(ctx)?;
+    let db = reads.as_ref();
     let principal = match ctx.data_opt::<Credentials>() {
         Some(credentials) => credentials
             .principal

@@ -45,6 +45,13 @@ pub struct DbLoader {
     db: Arc<RequestReads>,
 }
 
+impl DbLoader {
+    /// The reads this loader reads through.
+    pub fn reads(&self) -> &Arc<RequestReads> {
+        &self.db
+    }
+}
+
 /// Groups `rows` by the key `key_of` gives, with an empty list for every key without rows.
 fn group_by_key<K, T>(keys: &[K], rows: Vec<T>, key_of: impl Fn(&T) -> K) -> HashMap<K, Vec<T>>
 where

@@ -16,6 +16,7 @@ pub mod prefetch;
 pub mod preflight;
 pub mod query;
 pub mod schema;
+pub mod subscription;
 pub mod types;
 
 pub use document_cache::DocumentCache;

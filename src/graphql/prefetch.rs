@@ -14,7 +14,7 @@ use async_graphql::{Context, Lookahead, Result};
 use futures_util::future::{BoxFuture, try_join_all};
 
 use crate::graphql::auth::require;
-use crate::graphql::context::{loaders, reads};
+use crate::graphql::context::loaders;
 use crate::graphql::loaders::{
     CharactersOf, CompaniesOfMovie, CreditsOfMovie, CreditsPage, DbLoader, Loaders, LocationsOf,
     PlotOf, RevisionsOf, RolesPage, SectionsOf, ThemesOf,
@@ -136,6 +136,8 @@ pub async fn movie_relations(
         return Ok(());
     }
     let loaders = loaders(ctx)?;
+    let loaders = loaders.as_ref();
+    let reads = loaders.loader().reads().clone();
     let ids = || movie_ids.iter().copied();
     let characters = movie.field("characters");
     let wanted = Wanted {
@@ -147,7 +149,7 @@ pub async fn movie_relations(
         credits: movie.field("directors").exists() || movie.field("credits").exists(),
         companies: movie.field("companies").exists(),
     };
-    let mut first_level = vec![warm_parts(loaders, reads(ctx)?, movie_ids, wanted)];
+    let mut first_level = vec![warm_parts(loaders, &reads, movie_ids, wanted)];
     if let Some(size) = revisions_page(ctx, movie).await {
         first_level.push(warm(
             loaders,

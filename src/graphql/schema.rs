@@ -5,23 +5,25 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use async_graphql::parser::types::OperationType;
-use async_graphql::{EmptySubscription, Request, Response, Schema, ValidationMode, Value};
+use async_graphql::{Request, Response, Schema, ValidationMode, Value};
 use sea_orm::DatabaseConnection;
 use sha2::Digest as _;
 
 use crate::graphql::auth::Credentials;
 use crate::graphql::cache_keys::SurrogateKeys;
+use crate::graphql::context::RequestData;
 use crate::graphql::extensions::{CheckOnly, ExecutionStarted, RequestErrorCodes};
 use crate::graphql::generations::GenerationalCache;
 use crate::graphql::limits::{QueryGuard, QueryLimits};
 use crate::graphql::loaders;
 use crate::graphql::mutation::MutationRoot;
 use crate::graphql::query::QueryRoot;
+use crate::graphql::subscription::SubscriptionRoot;
 use crate::reads::RequestReads;
 use crate::response_cache::ResponseCache;
 
 /// The root types, as async-graphql puts them together.
-type RootSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+type RootSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
 /// The server's GraphQL schema, built twice over the same types:
 ///
@@ -125,6 +127,25 @@ impl AppSchema {
         })
     }
 
+    /// Runs a request that passed the checker as a stream of responses (a subscription's
+    /// events; a query's one answer), with its connection's `session` data.
+    pub fn stream(
+        &self,
+        request: Request,
+        verdict: Verdict,
+        session: std::sync::Arc<async_graphql::Data>,
+    ) -> futures_util::stream::BoxStream<'static, Response> {
+        use futures_util::StreamExt;
+        let extensions = verdict.extensions;
+        self.runner
+            .execute_stream_with_session_data(request, session)
+            .map(move |mut response| {
+                response.extensions.extend(extensions.clone());
+                response
+            })
+            .boxed()
+    }
+
     /// Executes a request that passed the checker, adding the checker's `extensions`.
     pub async fn run(&self, request: Request, verdict: Verdict) -> Executed {
         let mut response = self.runner.execute(request).await;
@@ -140,30 +161,41 @@ impl AppSchema {
 /// this only keeps a pathological document from exhausting the stack.
 const PARSER_RECURSION_LIMIT: usize = 128;
 
-/// Builds the schema over this database pool, with these query limits; without introspection
+/// Builds the schema over these database pools (writes, reads) and change feed, with these
+/// query limits; without introspection
 /// (and without field suggestions, which leak the schema too) when `introspection` is false.
 /// Runs no migrations and no queries.
-pub fn build_schema(db: DatabaseConnection, limits: QueryLimits, introspection: bool) -> AppSchema {
+pub fn build_schema(
+    db: DatabaseConnection,
+    read_db: DatabaseConnection,
+    change_feed: crate::live::ChangeFeed,
+    limits: QueryLimits,
+    introspection: bool,
+) -> AppSchema {
     AppSchema {
         passed: GenerationalCache::default(),
         checker: checker(limits, introspection),
         runner: finish(
-            roots().data(db).validation_mode(ValidationMode::Fast),
+            roots()
+                .data(db)
+                .data(ReadPool(read_db))
+                .data(change_feed)
+                .validation_mode(ValidationMode::Fast),
             introspection,
         ),
     }
 }
 
-fn roots() -> async_graphql::SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
+fn roots() -> async_graphql::SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot> {
     Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
-        EmptySubscription,
+        SubscriptionRoot,
     )
 }
 
 fn finish(
-    builder: async_graphql::SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription>,
+    builder: async_graphql::SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot>,
     introspection: bool,
 ) -> RootSchema {
     let builder = builder.limit_recursive_depth(PARSER_RECURSION_LIMIT);
@@ -255,6 +287,11 @@ pub fn sdl() -> String {
     roots().extension(RequestErrorCodes).finish().sdl()
 }
 
+/// The pool queries read through (see [`db::connect_reads`](crate::db::connect_reads)), for
+/// what reads outside a request's own snapshot (each event of a subscription).
+#[derive(Clone)]
+pub struct ReadPool(pub DatabaseConnection);
+
 /// What the transport learns about a request while it runs.
 #[derive(Debug, Clone, Default)]
 pub struct RequestHandles {
@@ -267,7 +304,7 @@ pub struct RequestHandles {
 /// the transport reads afterwards.
 pub fn prepare_request(
     request: Request,
-    db: &DatabaseConnection,
+    (db, read_db): (&DatabaseConnection, &DatabaseConnection),
     operation: Option<OperationType>,
     credentials: Credentials,
     responses: &ResponseCache,
@@ -275,12 +312,14 @@ pub fn prepare_request(
 ) -> (Request, RequestHandles) {
     let handles = RequestHandles::default();
     let reads = Arc::new(match operation {
-        Some(OperationType::Query) => RequestReads::snapshot(db),
+        Some(OperationType::Query) => RequestReads::snapshot(read_db),
         _ => RequestReads::direct(db),
     });
     let request = request
-        .data(loaders::for_request(reads.clone(), loader_delay))
-        .data(reads)
+        .data(Arc::new(RequestData::new(loaders::for_request(
+            reads,
+            loader_delay,
+        ))))
         .data(credentials)
         .data(responses.clone())
         .data(handles.surrogate_keys.clone());

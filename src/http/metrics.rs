@@ -235,6 +235,24 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
         state.connections.addresses(),
         state.intake.pending_bodies_now(),
     );
+    let (read_open, read_idle) = pool_connections(&state.read_db);
+    let _ = write!(
+        body,
+        "# HELP filmserver_db_read_pool_connections Connections the pool queries read through holds (the write pool's on SQLite).\n\
+         # TYPE filmserver_db_read_pool_connections gauge\n\
+         filmserver_db_read_pool_connections {read_open}\n\
+         # HELP filmserver_db_read_pool_idle_connections Read pool connections not in use.\n\
+         # TYPE filmserver_db_read_pool_idle_connections gauge\n\
+         filmserver_db_read_pool_idle_connections {read_idle}\n\
+         # HELP filmserver_live_subscriptions Subscriptions this instance runs now.\n\
+         # TYPE filmserver_live_subscriptions gauge\n\
+         filmserver_live_subscriptions {}\n\
+         # HELP filmserver_change_feed_last_event The last change event this instance's feed passed on.\n\
+         # TYPE filmserver_change_feed_last_event gauge\n\
+         filmserver_change_feed_last_event {}\n",
+        state.change_feed.subscribers(),
+        state.change_feed.last_seen().unwrap_or_default(),
+    );
     state.http_metrics.render(&mut body);
     ([(CONTENT_TYPE, "text/plain; version=0.0.4")], body)
 }

@@ -7,6 +7,7 @@
 //! | `GET /assets/…`  | the IDEs' scripts and styles, embedded and pinned (likewise) |
 //! | `POST /graphql`  | GraphQL over HTTP (any operation)                           |
 //! | `GET /graphql`   | GraphQL over HTTP (queries only; a mutation is 405)         |
+//! | `GET /graphql` + `Upgrade: websocket` | subscriptions (graphql-transport-ws, graphql-ws) |
 //! | `GET /healthz`   | whether the database answers                                |
 //! | `GET /readyz`    | whether the database answers and is fully migrated          |
 //! | `GET /metrics`   | counters in the Prometheus text format                      |
@@ -27,6 +28,7 @@ pub mod persisted;
 pub mod rate_limit;
 pub mod request_log;
 pub mod trusted;
+pub mod websocket;
 
 use axum::Router;
 use axum::error_handling::HandleErrorLayer;

@@ -5,6 +5,12 @@
 //! The listener has a connection of its own (not one of the pool's), named
 //! [`LISTENER_APPLICATION_NAME`] so writers can count the instances listening. While it is
 //! not connected the cache serves nothing; each time it connects it empties the cache first.
+//!
+//! It also hears the ids of new change events ([`EVENTS_CHANNEL`]) and wakes the change feed,
+//! which reads them from the log; on every (re)connection it wakes the feed too, so what was
+//! said while it was away is caught up from the log. A connection that falls silent (a
+//! network drop the operating system has not noticed) is found by a `SELECT 1` whenever
+//! nothing has arrived for [`CHECK_AFTER`], and made again.
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -13,20 +19,28 @@ use sea_orm::sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
 use tokio::task::JoinHandle;
 
 use super::ResponseCache;
-use crate::service::changes::{ACK_CHANNEL, Announcement, CHANNEL, LISTENER_APPLICATION_NAME};
+use crate::live::ChangeFeed;
+use crate::service::changes::{
+    ACK_CHANNEL, Announcement, CHANNEL, EVENTS_CHANNEL, LISTENER_APPLICATION_NAME,
+};
 
 /// Pause between attempts to reconnect.
 const RETRY_EVERY: Duration = Duration::from_secs(1);
+/// Silence after which the connection is checked.
+const CHECK_AFTER: Duration = Duration::from_secs(15);
+/// How long the check may take before the connection counts as lost.
+const CHECK_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Starts listening on `database_url` for as long as the runtime runs.
-pub fn spawn(cache: ResponseCache, database_url: String) -> JoinHandle<()> {
+pub fn spawn(cache: ResponseCache, feed: ChangeFeed, database_url: String) -> JoinHandle<()> {
     tokio::spawn(async move {
         loop {
             match connect(&database_url).await {
                 Ok(listener) => {
                     cache.set_listening(true);
+                    feed.wake();
                     tracing::info!("listening for changes from other instances");
-                    let lost = hear(&cache, listener).await;
+                    let lost = hear(&cache, &feed, listener).await;
                     tracing::warn!(error = %lost, "stopped hearing changes; the response cache is off until it reconnects");
                 }
                 Err(err) => {
@@ -51,22 +65,48 @@ async fn connect(database_url: &str) -> Result<PgListener, sea_orm::sqlx::Error>
         .await?;
     let mut listener = PgListener::connect_with(&pool).await?;
     listener.ignore_pool_close_event(true);
-    listener.listen_all([CHANNEL, ACK_CHANNEL]).await?;
+    listener
+        .listen_all([CHANNEL, ACK_CHANNEL, EVENTS_CHANNEL])
+        .await?;
     Ok(listener)
 }
 
 /// Applies announcements until the connection fails; returns why.
-async fn hear(cache: &ResponseCache, mut listener: PgListener) -> sea_orm::sqlx::Error {
+async fn hear(
+    cache: &ResponseCache,
+    feed: &ChangeFeed,
+    mut listener: PgListener,
+) -> sea_orm::sqlx::Error {
     loop {
-        let notification = match listener.try_recv().await {
-            Ok(Some(notification)) => notification,
-            // The connection dropped and was made again: what was said meanwhile is lost.
-            Ok(None) => {
+        let notification = match tokio::time::timeout(CHECK_AFTER, listener.try_recv()).await {
+            Ok(Ok(Some(notification))) => notification,
+            // The connection dropped and was made again: what was said meanwhile is lost
+            // (the cache starts afresh; the feed reads the log).
+            Ok(Ok(None)) => {
                 cache.set_listening(true);
+                feed.wake();
                 continue;
             }
-            Err(err) => return err,
+            Ok(Err(err)) => return err,
+            // Quiet for a while: make sure the connection is still there.
+            Err(_) => {
+                let check = sea_orm::sqlx::query("SELECT 1").execute(&mut listener);
+                match tokio::time::timeout(CHECK_TIMEOUT, check).await {
+                    Ok(Ok(_)) => continue,
+                    Ok(Err(err)) => return err,
+                    Err(_) => {
+                        return sea_orm::sqlx::Error::Io(std::io::Error::new(
+                            std::io::ErrorKind::TimedOut,
+                            "the listening connection did not answer a check",
+                        ));
+                    }
+                }
+            }
         };
+        if notification.channel() == EVENTS_CHANNEL {
+            feed.wake();
+            continue;
+        }
         if notification.channel() == ACK_CHANNEL {
             if let Ok(notice) = notification.payload().parse() {
                 cache.acknowledged(notice);

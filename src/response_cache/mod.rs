@@ -371,6 +371,7 @@ mod tests {
             keys: ["film-1".to_owned()].into(),
             notice: Some(5),
             listeners: 2,
+            event: None,
         };
         cache.acknowledged(5);
         let second = {

@@ -1,19 +1,32 @@
-//! What a write changed, named by cache keys, and announced to every server instance.
+//! What a write changed, named by cache keys, recorded in the change log and announced to
+//! every server instance.
 //!
 //! Every response names the content it holds by keys (`film-42`, `person-7`, `films` for any
 //! list of films, ...): the `Surrogate-Key` header for CDNs and the in-process response cache
 //! both use them. A write gathers the keys of everything it changed, inside its transaction,
 //! and on PostgreSQL sends them with `pg_notify` in that same transaction: every listening
 //! instance hears of the change exactly when it commits, and never of one that rolled back.
+//!
+//! Every change is also [`record`]ed as a `change_event` row in the same transaction (the
+//! durable change log that subscriptions and webhooks follow), and its id is sent on
+//! [`EVENTS_CHANNEL`]. On PostgreSQL the log's writers queue on a transaction-level advisory
+//! lock, so event ids are handed out in the order their transactions commit: a reader that
+//! has seen event `n` has seen every event before it.
 
 use std::collections::BTreeSet;
 
-use sea_orm::{ConnectionTrait, DbBackend, Statement};
+use chrono::Utc;
+use entity::{ChangeKind, change_event};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DbBackend, Statement};
 
 use crate::error::AppError;
 
 /// The PostgreSQL channel changes are announced on.
 pub const CHANNEL: &str = "filmserver_changes";
+/// The PostgreSQL channel on which the id of each new change event is sent.
+pub const EVENTS_CHANNEL: &str = "filmserver_events";
+/// The advisory lock the change log's writers hold from their event's insert to their commit.
+const CHANGE_LOG_LOCK: i64 = 0x6669_6c6d_6c6f_6721;
 /// The channel on which each listening instance acknowledges an announcement it applied.
 pub const ACK_CHANNEL: &str = "filmserver_change_acks";
 /// The `application_name` of every instance's listening connection, so a writer can count
@@ -58,6 +71,8 @@ pub struct Changed {
     pub notice: Option<u64>,
     /// How many instances were listening when it was sent (each acknowledges it).
     pub listeners: u32,
+    /// The change log's event for the write, once recorded.
+    pub event: Option<i64>,
 }
 
 /// A written row and what writing it changed.
@@ -114,6 +129,7 @@ pub async fn announce<C: ConnectionTrait>(
             keys,
             notice: None,
             listeners: 0,
+            event: None,
         });
     }
     let mut bytes = [0u8; 8];
@@ -141,7 +157,109 @@ pub async fn announce<C: ConnectionTrait>(
         keys,
         notice: Some(notice),
         listeners: u32::try_from(listeners).unwrap_or(u32::MAX),
+        event: None,
     })
+}
+
+/// A change to content, as the change log records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    /// What happened.
+    pub kind: ChangeKind,
+    /// The film (its own id), if a film changed.
+    pub movie_id: Option<i32>,
+    /// The public slug of what changed.
+    pub slug: Option<String>,
+    /// The film's version after the change.
+    pub version: Option<i32>,
+    /// Who made it.
+    pub author: String,
+}
+
+/// Records `change` in the change log inside the write's transaction `tx`, and announces
+/// `cache_keys` (what readers see that changed; none for a draft) as [`announce`] does. The
+/// event names the cache keys and `also` (keys of pages that show what changed without
+/// holding its key in the cache, such as the films naming a renamed person).
+pub async fn record<C: ConnectionTrait>(
+    tx: &C,
+    change: Change,
+    cache_keys: BTreeSet<String>,
+    also: BTreeSet<String>,
+) -> Result<Changed, AppError> {
+    let backend = tx.get_database_backend();
+    if backend == DbBackend::Postgres {
+        tx.execute_raw(Statement::from_sql_and_values(
+            backend,
+            "SELECT pg_advisory_xact_lock($1)",
+            [CHANGE_LOG_LOCK.into()],
+        ))
+        .await?;
+    }
+    let event_keys: Vec<&str> = cache_keys
+        .iter()
+        .chain(also.iter())
+        .map(String::as_str)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let event = change_event::ActiveModel {
+        kind: Set(change.kind),
+        movie_id: Set(change.movie_id),
+        slug: Set(change.slug),
+        version: Set(change.version),
+        public: Set(change.kind != ChangeKind::DraftChanged),
+        keys: Set(event_keys.join(" ")),
+        author: Set(change.author),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(tx)
+    .await?;
+    let mut changed = if cache_keys.is_empty() {
+        Changed::default()
+    } else {
+        announce(tx, cache_keys).await?
+    };
+    if backend == DbBackend::Postgres {
+        tx.execute_raw(Statement::from_sql_and_values(
+            backend,
+            "SELECT pg_notify($1, $2)",
+            [EVENTS_CHANNEL.into(), event.id.to_string().into()],
+        ))
+        .await?;
+    }
+    changed.event = Some(event.id);
+    Ok(changed)
+}
+
+/// The keys of the films (their own ids, drafts' included as their film) that name person
+/// `person_id` or company `company_id`, as the transaction sees it now.
+pub async fn films_naming<C: ConnectionTrait>(
+    tx: &C,
+    person_id: Option<i32>,
+    company_id: Option<i32>,
+) -> Result<BTreeSet<String>, AppError> {
+    let backend = tx.get_database_backend();
+    let (p, c) = match backend {
+        DbBackend::Postgres => ("$1", "$2"),
+        _ => ("?1", "?2"),
+    };
+    let sql = format!(
+        "SELECT DISTINCT COALESCE(m.draft_of, m.id) AS id FROM movie m WHERE m.id IN ( \
+         SELECT movie_id FROM credit WHERE person_id = {p} \
+         UNION SELECT movie_id FROM \"character\" WHERE actor_id = {p} \
+         UNION SELECT movie_id FROM movie_company WHERE company_id = {c})"
+    );
+    let rows = tx
+        .query_all_raw(Statement::from_sql_and_values(
+            backend,
+            sql,
+            [person_id.into(), company_id.into()],
+        ))
+        .await?;
+    rows.into_iter()
+        .map(|row| Ok(film_key(row.try_get::<i32>("", "id")?)))
+        .collect()
 }
 
 /// The keys of a film and of the people and companies on it, as the transaction sees it now.

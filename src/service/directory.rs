@@ -1,7 +1,7 @@
 //! Creating and renaming people and companies, so an editor fixes a name once for every film.
 
 use chrono::Utc;
-use entity::{company, person};
+use entity::{ChangeKind, company, person};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, DatabaseTransaction,
     EntityTrait, QueryFilter,
@@ -9,7 +9,7 @@ use sea_orm::{
 
 use crate::error::AppError;
 use crate::service::changes::{self, COMPANIES, PEOPLE, Saved, company_key, person_key};
-use crate::service::editing::begin_write;
+use crate::service::editing::{Author, begin_write};
 use crate::service::slug::slugify;
 use crate::service::validate::{self, MAX_NAME, Problems};
 
@@ -76,6 +76,7 @@ fn slug_taken(err: sea_orm::DbErr, slug: &str) -> AppError {
 pub async fn create_person(
     db: &DatabaseConnection,
     entry: NewEntry,
+    author: &Author,
 ) -> Result<Saved<person::Model>, AppError> {
     let slug = check_new(&entry)?;
     let now = Utc::now();
@@ -90,7 +91,8 @@ pub async fn create_person(
     .insert(&tx)
     .await
     .map_err(|e| slug_taken(e, &slug))?;
-    finish(tx, row, [PEOPLE.to_owned()]).await
+    let entry = Entry::Person(row.id, row.slug.clone());
+    finish(tx, row, entry, author, [PEOPLE.to_owned()]).await
 }
 
 /// Changes a person's name or slug.
@@ -98,6 +100,7 @@ pub async fn update_person(
     db: &DatabaseConnection,
     id: i32,
     changes: EntryChanges,
+    author: &Author,
 ) -> Result<Saved<person::Model>, AppError> {
     check_changes(&changes)?;
     let tx = begin_write(db).await?;
@@ -115,13 +118,15 @@ pub async fn update_person(
     }
     active.updated_at = Set(Utc::now());
     let row = active.update(&tx).await.map_err(|e| slug_taken(e, &slug))?;
-    finish(tx, row, [person_key(id), PEOPLE.to_owned()]).await
+    let entry = Entry::Person(id, row.slug.clone());
+    finish(tx, row, entry, author, [person_key(id), PEOPLE.to_owned()]).await
 }
 
 /// Adds a company.
 pub async fn create_company(
     db: &DatabaseConnection,
     entry: NewEntry,
+    author: &Author,
 ) -> Result<Saved<company::Model>, AppError> {
     let slug = check_new(&entry)?;
     let now = Utc::now();
@@ -136,7 +141,8 @@ pub async fn create_company(
     .insert(&tx)
     .await
     .map_err(|e| slug_taken(e, &slug))?;
-    finish(tx, row, [COMPANIES.to_owned()]).await
+    let entry = Entry::Company(row.id, row.slug.clone());
+    finish(tx, row, entry, author, [COMPANIES.to_owned()]).await
 }
 
 /// Changes a company's name or slug.
@@ -144,6 +150,7 @@ pub async fn update_company(
     db: &DatabaseConnection,
     id: i32,
     changes: EntryChanges,
+    author: &Author,
 ) -> Result<Saved<company::Model>, AppError> {
     check_changes(&changes)?;
     let tx = begin_write(db).await?;
@@ -162,16 +169,52 @@ pub async fn update_company(
     }
     active.updated_at = Set(Utc::now());
     let row = active.update(&tx).await.map_err(|e| slug_taken(e, &slug))?;
-    finish(tx, row, [company_key(id), COMPANIES.to_owned()]).await
+    let entry = Entry::Company(id, row.slug.clone());
+    finish(
+        tx,
+        row,
+        entry,
+        author,
+        [company_key(id), COMPANIES.to_owned()],
+    )
+    .await
 }
 
-/// Announces what a write changed and commits it.
+/// The person or company a write changed: (id, slug).
+enum Entry {
+    Person(i32, String),
+    Company(i32, String),
+}
+
+/// Records what a write to `entry` changed (cache `keys`; the change log also names the films
+/// whose pages show it), announces it and commits.
 async fn finish<T>(
     tx: DatabaseTransaction,
     row: T,
+    entry: Entry,
+    author: &Author,
     keys: impl IntoIterator<Item = String>,
 ) -> Result<Saved<T>, AppError> {
-    let changed = changes::announce(&tx, keys.into_iter().collect()).await?;
+    let (kind, slug, films) = match entry {
+        Entry::Person(id, slug) => (
+            ChangeKind::PersonChanged,
+            slug,
+            changes::films_naming(&tx, Some(id), None).await?,
+        ),
+        Entry::Company(id, slug) => (
+            ChangeKind::CompanyChanged,
+            slug,
+            changes::films_naming(&tx, None, Some(id)).await?,
+        ),
+    };
+    let change = changes::Change {
+        kind,
+        movie_id: None,
+        slug: Some(slug),
+        version: None,
+        author: author.name.clone(),
+    };
+    let changed = changes::record(&tx, change, keys.into_iter().collect(), films).await?;
     tx.commit().await?;
     Ok(Saved { row, changed })
 }

@@ -7,6 +7,7 @@
 //! [`AppError`]: crate::error::AppError
 
 pub mod by_position;
+pub mod change_log;
 pub mod changes;
 pub mod companies;
 pub mod directory;

@@ -1,7 +1,7 @@
 //! Reading films.
 
 use entity::movie;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter};
 
 use crate::error::AppError;
 use crate::service::visibility::ReadScope;
@@ -30,6 +30,24 @@ pub async fn find_by_ids<C: ConnectionTrait>(
         .filter(movie::Column::Id.is_in(ids.iter().copied()))
         .filter(scope.films())
         .all(db)
+        .await?)
+}
+
+/// Film `film_id` (its own id) as `scope` sees it: its draft where the scope reads drafts and
+/// it has one, else the film itself when the scope may see it.
+pub async fn film_as_seen<C: ConnectionTrait>(
+    db: &C,
+    film_id: i32,
+    scope: ReadScope,
+) -> Result<Option<movie::Model>, AppError> {
+    Ok(movie::Entity::find()
+        .filter(
+            Condition::any()
+                .add(movie::Column::Id.eq(film_id))
+                .add(movie::Column::DraftOf.eq(film_id)),
+        )
+        .filter(scope.films())
+        .one(db)
         .await?)
 }
 

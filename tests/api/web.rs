@@ -109,6 +109,44 @@ async fn client_libraries_page_persist_and_type_check_against_the_server() {
     assert!(output.status.success(), "client-library tests failed");
 }
 
+/// The live tests (`tests/web/live/`) against `app`, with mutations sent to `writer`.
+async fn live_clients_against(app: &crate::helpers::TestApp, writer: &crate::helpers::TestApp) {
+    let token = app.token("web-tests", entity::TokenRole::Editor).await;
+    let output = npm_run(
+        "test:live",
+        vec![
+            ("FILMSERVER_URL", app.address.clone()),
+            ("FILMSERVER_OTHER_URL", writer.address.clone()),
+            ("FILMSERVER_EDITOR_TOKEN", token),
+        ],
+    )
+    .await;
+    assert!(output.status.success(), "live-update client tests failed");
+}
+
+#[tokio::test]
+async fn subscriptions_reach_graphql_ws_and_playground_clients_on_sqlite() {
+    if missing(false).is_some() {
+        return;
+    }
+    let app = spawn_app(Backend::Sqlite).await.expect("a SQLite app");
+    live_clients_against(&app, &app).await;
+}
+
+/// Two instances on one PostgreSQL: the clients subscribe to one, the mutations go to the
+/// other.
+#[tokio::test]
+async fn subscriptions_hear_changes_made_through_another_instance_on_postgres() {
+    if missing(false).is_some() {
+        return;
+    }
+    let Some(app) = spawn_app(Backend::Postgres).await else {
+        return;
+    };
+    let writer = app.another_instance().await;
+    live_clients_against(&app, &writer).await;
+}
+
 #[tokio::test]
 async fn graphiql_and_playground_work_in_a_real_browser() {
     if missing(true).is_some() {

@@ -11,6 +11,7 @@ use crate::graphql::types::inputs::{EntryChangesInput, EntryInput};
 use crate::graphql::types::{Company, Person};
 use crate::ids::{NodeKind, decode};
 use crate::service::directory;
+use crate::service::editing::Author;
 
 /// People and company mutations.
 #[derive(Default)]
@@ -34,8 +35,8 @@ impl DirectoryMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The new entry.")] input: EntryInput,
     ) -> Result<Person> {
-        require(ctx, TokenRole::Editor).await?;
-        let saved = directory::create_person(db(ctx)?, input.into())
+        let author = Author::from(&require(ctx, TokenRole::Editor).await?);
+        let saved = directory::create_person(db(ctx)?, input.into(), &author)
             .await
             .map_err(|e| report(ctx, e))?;
         Ok(Person(applied(ctx, saved).await))
@@ -49,9 +50,9 @@ impl DirectoryMutation {
         #[graphql(desc = "What to change; fields left out stay as they are.")]
         input: EntryChangesInput,
     ) -> Result<Person> {
-        require(ctx, TokenRole::Editor).await?;
+        let author = Author::from(&require(ctx, TokenRole::Editor).await?);
         let row = row_of(&id, NodeKind::Person)?;
-        let saved = directory::update_person(db(ctx)?, row, input.into())
+        let saved = directory::update_person(db(ctx)?, row, input.into(), &author)
             .await
             .map_err(|e| report(ctx, e))?;
         Ok(Person(applied(ctx, saved).await))
@@ -63,8 +64,8 @@ impl DirectoryMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The new entry.")] input: EntryInput,
     ) -> Result<Company> {
-        require(ctx, TokenRole::Editor).await?;
-        let saved = directory::create_company(db(ctx)?, input.into())
+        let author = Author::from(&require(ctx, TokenRole::Editor).await?);
+        let saved = directory::create_company(db(ctx)?, input.into(), &author)
             .await
             .map_err(|e| report(ctx, e))?;
         Ok(Company(applied(ctx, saved).await))
@@ -78,9 +79,9 @@ impl DirectoryMutation {
         #[graphql(desc = "What to change; fields left out stay as they are.")]
         input: EntryChangesInput,
     ) -> Result<Company> {
-        require(ctx, TokenRole::Editor).await?;
+        let author = Author::from(&require(ctx, TokenRole::Editor).await?);
         let row = row_of(&id, NodeKind::Company)?;
-        let saved = directory::update_company(db(ctx)?, row, input.into())
+        let saved = directory::update_company(db(ctx)?, row, input.into(), &author)
             .await
             .map_err(|e| report(ctx, e))?;
         Ok(Company(applied(ctx, saved).await))

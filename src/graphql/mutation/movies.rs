@@ -172,9 +172,9 @@ impl MovieMutation {
         #[graphql(desc = "The film's global id.")] id: ID,
         #[graphql(desc = "The draft's `version`.")] expected_version: i32,
     ) -> Result<Movie> {
-        require(ctx, TokenRole::Editor).await?;
+        let author = Author::from(&require(ctx, TokenRole::Editor).await?);
         let movie_id = movie_id(&id, "id")?;
-        let saved = editing::discard_draft(db(ctx)?, movie_id, expected_version)
+        let saved = editing::discard_draft(db(ctx)?, movie_id, expected_version, &author)
             .await
             .map_err(|e| report(ctx, e))?;
         Ok(Movie(applied(ctx, saved).await))

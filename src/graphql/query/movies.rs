@@ -46,7 +46,7 @@ impl MovieQuery {
         status: Option<PublicationStatus>,
     ) -> Result<Option<Movie>> {
         let scope = read_scope(ctx, status).await?;
-        let movie = movies::find_by_slug(reads(ctx)?, &slug, scope).await?;
+        let movie = movies::find_by_slug(&*reads(ctx)?, &slug, scope).await?;
         if let Some(movie) = &movie {
             cache_keys::films(ctx, [movie.id]);
             prefetch::movie_relations(ctx, &ctx.look_ahead(), &[movie.id]).await?;
@@ -84,7 +84,7 @@ impl MovieQuery {
         let order = order_by.unwrap_or_default();
         let (sort, direction) = (order.field.into(), order.direction.into());
         let mut rows = movie_list::page(
-            reads(ctx)?,
+            &*reads(ctx)?,
             &filter,
             sort,
             direction,

@@ -21,7 +21,8 @@ impl NodeQuery {
         #[graphql(desc = "A global id, as an object's `id` field gives it.")] id: ID,
     ) -> Result<Option<Node>> {
         let (kind, row) = decode(&id, "id")?;
-        let db = reads(ctx)?;
+        let reads = reads(ctx)?;
+        let db = reads.as_ref();
         let loaders = loaders(ctx)?;
         let node = match kind {
             NodeKind::Movie => loaders

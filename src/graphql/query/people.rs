@@ -24,7 +24,7 @@ impl PeopleQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "The person's URL key.")] slug: String,
     ) -> Result<Option<Person>> {
-        let found = people::find_by_slug(reads(ctx)?, &slug).await?;
+        let found = people::find_by_slug(&*reads(ctx)?, &slug).await?;
         match &found {
             Some(person) => cache_keys::person(ctx, person.id),
             None => cache_keys::person_list(ctx),
@@ -60,7 +60,7 @@ impl PeopleQuery {
             .into());
         }
         let mut rows = person_list::page(
-            reads(ctx)?,
+            &*reads(ctx)?,
             name_contains.as_deref(),
             after.as_ref(),
             limit + 1,
@@ -93,7 +93,7 @@ impl PeopleQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "The company's URL key.")] slug: String,
     ) -> Result<Option<Company>> {
-        let found = companies::find_by_slug(reads(ctx)?, &slug).await?;
+        let found = companies::find_by_slug(&*reads(ctx)?, &slug).await?;
         match &found {
             Some(company) => cache_keys::company(ctx, company.id),
             None => cache_keys::company_list(ctx),

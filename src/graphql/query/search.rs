@@ -108,7 +108,7 @@ impl SearchQuery {
         let offset = after.as_deref().map(decode_cursor).transpose()?;
         let start = offset.map_or(0, |o| o + 1);
         let scope = read_scope(ctx, status).await?;
-        let mut hits = search::search(reads(ctx)?, &query, start, limit + 1, scope).await?;
+        let mut hits = search::search(&*reads(ctx)?, &query, start, limit + 1, scope).await?;
         let has_next_page = hits.len() as u64 > limit;
         hits.truncate(limit as usize);
 
@@ -125,7 +125,7 @@ impl SearchQuery {
                 .await?
         } else {
             // Drafts are not in the public loader: read the films in the same scope.
-            movies::find_by_ids(reads(ctx)?, &ids(HitKind::Movie), scope)
+            movies::find_by_ids(&*reads(ctx)?, &ids(HitKind::Movie), scope)
                 .await?
                 .into_iter()
                 .map(|row| (MovieById(row.id), row))

@@ -17,7 +17,7 @@ impl TokenQuery {
     /// `admin`.
     async fn tokens(&self, ctx: &Context<'_>) -> Result<Vec<ApiToken>> {
         require(ctx, entity::TokenRole::Admin).await?;
-        Ok(tokens::list(reads(ctx)?)
+        Ok(tokens::list(&*reads(ctx)?)
             .await?
             .into_iter()
             .map(ApiToken)

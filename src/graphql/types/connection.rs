@@ -82,7 +82,7 @@ impl MovieConnection {
 
     /// How many films match the filter in all (counted only when asked for).
     async fn total_count(&self, ctx: &Context<'_>) -> Result<u64> {
-        Ok(movie_list::count(reads(ctx)?, &self.filter).await?)
+        Ok(movie_list::count(&*reads(ctx)?, &self.filter).await?)
     }
 }
 
@@ -126,6 +126,6 @@ impl PersonConnection {
 
     /// How many people match in all (counted only when asked for).
     async fn total_count(&self, ctx: &Context<'_>) -> Result<u64> {
-        Ok(person_list::count(reads(ctx)?, self.name_contains.as_deref()).await?)
+        Ok(person_list::count(&*reads(ctx)?, self.name_contains.as_deref()).await?)
     }
 }

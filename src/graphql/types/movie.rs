@@ -207,7 +207,7 @@ impl Movie {
     /// made each. Needs an `editor` token.
     async fn preview_tokens(&self, ctx: &Context<'_>) -> Result<Vec<ApiToken>> {
         require(ctx, entity::TokenRole::Editor).await?;
-        let tokens = crate::service::tokens::previews_of(reads(ctx)?, film_id(&self.0)).await?;
+        let tokens = crate::service::tokens::previews_of(&*reads(ctx)?, film_id(&self.0)).await?;
         Ok(tokens.into_iter().map(ApiToken).collect())
     }
 
@@ -228,7 +228,7 @@ pub async fn load_movie(ctx: &Context<'_>, id: i32) -> Result<Movie> {
         return Ok(Movie(model));
     }
     if let Ok(scope) = read_scope(ctx, Some(PublicationStatus::Draft)).await
-        && let Some(model) = movies::find_by_ids(reads(ctx)?, &[id], scope)
+        && let Some(model) = movies::find_by_ids(&*reads(ctx)?, &[id], scope)
             .await?
             .into_iter()
             .next()

@@ -101,6 +101,13 @@ pub async fn admit(
         let errors = GraphQLResponse::from_errors(checked.errors);
         return Err(Box::new(graphql_response(media, errors, false)));
     }
+    if checked.operation == Some(OperationType::Subscription) {
+        return Err(Box::new(refusal(
+            media,
+            ErrorCode::BadRequest,
+            "subscriptions are served over WebSocket at this URL (graphql-transport-ws or graphql-ws)",
+        )));
+    }
     // Only queries are kept (a mutation's answer is never replayed).
     let ticket = ticket.filter(|_| checked.operation == Some(OperationType::Query));
     Ok(Admitted::Run(Admission {

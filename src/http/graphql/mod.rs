@@ -123,8 +123,11 @@ pub async fn graphql_post(State(state): State<AppState>, request: Request) -> Re
     named(response, operation)
 }
 
-/// `GET /graphql`: queries only.
+/// `GET /graphql`: queries only; a WebSocket upgrade goes to [`websocket`](crate::http::websocket).
 pub async fn graphql_get(State(state): State<AppState>, request: Request) -> Response {
+    if crate::http::websocket::is_upgrade(&request) {
+        return crate::http::websocket::upgrade(state, request).await;
+    }
     let Some(media) = negotiate(request.headers()) else {
         return not_acceptable();
     };

@@ -134,7 +134,7 @@ pub async fn execute(
     };
     let (mut request, handles) = prepare_request(
         request,
-        &state.db,
+        (&state.db, &state.read_db),
         checked.operation,
         credentials,
         &state.responses,

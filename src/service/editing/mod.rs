@@ -29,8 +29,10 @@ use history::{record_history_before_change, write_revision};
 use lists::write_lists;
 use references::{kept_items_are_the_films, resolve_patch};
 
+use std::collections::BTreeSet;
+
 use chrono::{DateTime, Utc};
-use entity::{RevisionAction, movie, movie_revision};
+use entity::{ChangeKind, RevisionAction, movie, movie_revision};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
@@ -39,11 +41,11 @@ use sea_orm::{
 };
 
 use crate::error::AppError;
-use crate::service::changes::{self, Saved};
+use crate::service::changes::{self, Change, Saved};
 use crate::service::document::{MovieDocument, MoviePatch};
 use crate::service::slug::slugify;
 use crate::service::validate::{self, Problems};
-use crate::service::visibility::{draft_slug, film_id};
+use crate::service::visibility::{draft_slug, film_id, shown_slug};
 
 /// Who makes a change, as revisions record it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -192,12 +194,22 @@ pub async fn create_movie_reporting(
     )
     .await?;
     // A draft changes nothing readers see: no cached answer needs dropping.
-    let changed = match new_film {
-        NewFilm::Published => {
-            changes::announce(&tx, changes::film_keys(&tx, movie.id).await?).await?
-        }
-        NewFilm::Draft => changes::Changed::default(),
+    let (kind, cache_keys) = match new_film {
+        NewFilm::Published => (
+            ChangeKind::Published,
+            changes::film_keys(&tx, movie.id).await?,
+        ),
+        NewFilm::Draft => (ChangeKind::DraftChanged, BTreeSet::new()),
     };
+    let change = Change {
+        kind,
+        movie_id: Some(movie.id),
+        slug: Some(movie.slug.clone()),
+        version: Some(movie.version),
+        author: author.name.clone(),
+    };
+    let also = BTreeSet::from([changes::film_key(movie.id)]);
+    let changed = changes::record(&tx, change, cache_keys, also).await?;
     tx.commit().await?;
     Ok(Saved {
         row: movie,
@@ -344,11 +356,19 @@ async fn change_movie(
         .await?
         .ok_or_else(|| AppError::Internal("the film vanished inside its transaction".into()))?;
     write_revision(&tx, &movie, movie.version, action, author, now).await?;
-    tx.commit().await?;
     // The change landed on a draft or on a film readers do not see (a published film is never
-    // changed in place): no cached answer changed, so nothing is announced. Publishing
-    // announces the film's keys.
-    let changed = changes::Changed::default();
+    // changed in place): no cached answer changed, so no cache key is announced (publishing
+    // announces the film's). Editors following the draft hear of it.
+    let change = Change {
+        kind: ChangeKind::DraftChanged,
+        movie_id: Some(film_id),
+        slug: Some(shown_slug(&movie.slug).to_owned()),
+        version: Some(movie.version),
+        author: author.name.clone(),
+    };
+    let also = BTreeSet::from([changes::film_key(film_id)]);
+    let changed = changes::record(&tx, change, BTreeSet::new(), also).await?;
+    tx.commit().await?;
     Ok(Saved {
         row: movie,
         changed,
@@ -375,7 +395,14 @@ pub async fn delete_movie(
     let keys = changes::film_keys(&tx, movie_id).await?;
     // Its draft, if any, goes with it (`draft_of` cascades).
     movie::Entity::delete_by_id(movie_id).exec(&tx).await?;
-    let changed = changes::announce(&tx, keys).await?;
+    let change = Change {
+        kind: ChangeKind::Deleted,
+        movie_id: Some(movie_id),
+        slug: Some(film.slug.clone()),
+        version: Some(version),
+        author: author.name.clone(),
+    };
+    let changed = changes::record(&tx, change, keys, BTreeSet::new()).await?;
     tx.commit().await?;
     Ok(Saved {
         row: movie::Model { version, ..film },

@@ -4,8 +4,10 @@
 //! revision (publish, unpublish), and announces the film's cache keys, so every instance drops
 //! the answers that held it (or that lacked it).
 
+use std::collections::BTreeSet;
+
 use chrono::{DateTime, Utc};
-use entity::{RevisionAction, movie};
+use entity::{ChangeKind, RevisionAction, movie};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection,
@@ -16,7 +18,7 @@ use super::drafts::{discard, draft_of, expect_version, lock_film, next_version, 
 use super::history::{record_history_before_change, write_revision};
 use super::{Author, begin_write};
 use crate::error::AppError;
-use crate::service::changes::{self, Saved};
+use crate::service::changes::{self, Change, Saved};
 
 /// Makes what editors see of a film (at `expected_version`) the version readers see: its
 /// draft's content where it has a draft, else the film as it is (when it is not published).
@@ -119,6 +121,7 @@ pub async fn discard_draft(
     db: &DatabaseConnection,
     movie_id: i32,
     expected_version: i32,
+    author: &Author,
 ) -> Result<Saved<movie::Model>, AppError> {
     let tx = begin_write(db).await?;
     let film = lock_film(&tx, movie_id).await?;
@@ -127,13 +130,21 @@ pub async fn discard_draft(
     };
     expect_version(&film, Some(&draft), expected_version)?;
     discard(&tx, &film, &draft).await?;
+    let change = Change {
+        kind: ChangeKind::DraftChanged,
+        movie_id: Some(film.id),
+        slug: Some(film.slug.clone()),
+        version: Some(film.version),
+        author: author.name.clone(),
+    };
+    let changed = changes::record(&tx, change, BTreeSet::new(), BTreeSet::new()).await?;
     tx.commit().await?;
     Ok(Saved {
         row: movie::Model {
             has_draft: false,
             ..film
         },
-        changed: changes::Changed::default(),
+        changed,
     })
 }
 
@@ -144,7 +155,7 @@ async fn finish(
     action: RevisionAction,
     author: &Author,
     now: DateTime<Utc>,
-    keys: std::collections::BTreeSet<String>,
+    keys: BTreeSet<String>,
 ) -> Result<Saved<movie::Model>, AppError> {
     let movie = movie::Entity::find_by_id(movie_id)
         .filter(movie::Column::DraftOf.is_null())
@@ -152,7 +163,18 @@ async fn finish(
         .await?
         .ok_or_else(|| AppError::Internal("the film vanished inside its transaction".into()))?;
     write_revision(&tx, &movie, movie.version, action, author, now).await?;
-    let changed = changes::announce(&tx, keys).await?;
+    let kind = match action {
+        RevisionAction::Unpublish => ChangeKind::Unpublished,
+        _ => ChangeKind::Published,
+    };
+    let change = Change {
+        kind,
+        movie_id: Some(movie_id),
+        slug: Some(movie.slug.clone()),
+        version: Some(movie.version),
+        author: author.name.clone(),
+    };
+    let changed = changes::record(&tx, change, keys, BTreeSet::new()).await?;
     tx.commit().await?;
     Ok(Saved {
         row: movie,
