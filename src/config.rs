@@ -494,6 +494,39 @@ pub struct Config {
     )]
     pub ws_send_timeout_secs: u64,
 
+    /// Let webhook endpoints have loopback or private-network addresses (endpoints inside the
+    /// operator's own network; tests). Link-local and unspecified addresses are never allowed.
+    #[arg(long, env = "WEBHOOK_ALLOW_PRIVATE_ADDRESSES", default_value_t = false, action = clap::ArgAction::Set, global = true)]
+    pub webhook_allow_private_addresses: bool,
+
+    /// Seconds one webhook delivery attempt may take (connect, send, answer).
+    #[arg(
+        long,
+        env = "WEBHOOK_TIMEOUT_SECS",
+        default_value_t = 10,
+        global = true
+    )]
+    pub webhook_timeout_secs: u64,
+
+    /// Milliseconds before a failed webhook delivery is retried the first time; the wait
+    /// doubles after each failure (at most an hour), less a random part of up to half.
+    #[arg(
+        long,
+        env = "WEBHOOK_RETRY_BASE_MS",
+        default_value_t = 10_000,
+        global = true
+    )]
+    pub webhook_retry_base_ms: u64,
+
+    /// Hours after its change a webhook delivery is given up (`FAILED`).
+    #[arg(
+        long,
+        env = "WEBHOOK_GIVE_UP_HOURS",
+        default_value_t = 24,
+        global = true
+    )]
+    pub webhook_give_up_hours: u64,
+
     /// Serve GraphiQL at `/` and Playground at `/playground` (`false` in production if wanted).
     #[arg(long, env = "GRAPHIQL", default_value_t = true, action = clap::ArgAction::Set, global = true)]
     pub graphiql: bool,
@@ -517,6 +550,24 @@ pub enum LogFormat {
 }
 
 impl Config {
+    /// Which addresses webhook endpoints may have.
+    pub fn webhook_policy(&self) -> crate::service::webhooks::AddressPolicy {
+        crate::service::webhooks::AddressPolicy {
+            allow_private: self.webhook_allow_private_addresses,
+        }
+    }
+
+    /// How webhook deliveries are made.
+    pub fn webhook_settings(&self) -> crate::live::webhooks::WebhookSettings {
+        crate::live::webhooks::WebhookSettings {
+            policy: self.webhook_policy(),
+            timeout: Duration::from_secs(self.webhook_timeout_secs.max(1)),
+            retry_base: Duration::from_millis(self.webhook_retry_base_ms.max(1)),
+            give_up_after: Duration::from_secs(self.webhook_give_up_hours.saturating_mul(3600)),
+            tick: Duration::from_millis(self.live_poll_interval_ms.max(10)),
+        }
+    }
+
     /// The database URL to connect to: `--database-url`, else the SQLite file (created if absent).
     pub fn effective_database_url(&self) -> String {
         match &self.database_url {
@@ -598,6 +649,10 @@ impl Config {
             ws_keepalive_secs: 30,
             ws_idle_timeout_secs: 300,
             ws_send_timeout_secs: 10,
+            webhook_allow_private_addresses: false,
+            webhook_timeout_secs: 10,
+            webhook_retry_base_ms: 10_000,
+            webhook_give_up_hours: 24,
             graphiql: true,
             introspection: true,
             log_format: LogFormat::Text,

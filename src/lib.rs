@@ -151,6 +151,7 @@ impl AppState {
             db.clone(),
             read_db.clone(),
             change_feed.clone(),
+            config.webhook_policy(),
             limits,
             config.introspection,
         );

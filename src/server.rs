@@ -68,8 +68,14 @@ pub async fn prepare_state(config: &Config) -> Result<AppState, StartupError> {
         state.responses.clone(),
         Duration::from_millis(config.schedule_check_interval_ms),
     );
+    let background = db::connect_background(config).await?;
+    crate::live::webhooks::spawn(
+        background.clone(),
+        &state.change_feed,
+        config.webhook_settings(),
+    );
     state.change_feed.spawn(
-        db::connect_background(config).await?,
+        background,
         Duration::from_millis(config.live_poll_interval_ms.max(10)),
         Duration::from_secs(config.change_log_retention_hours.saturating_mul(3600)),
     );

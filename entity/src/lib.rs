@@ -21,8 +21,11 @@ pub mod plot_paragraph;
 pub mod roles;
 pub mod section;
 pub mod theme;
+pub mod webhook;
+pub mod webhook_delivery;
 
 pub use api_token::TokenRole;
 pub use change_event::ChangeKind;
 pub use movie_revision::RevisionAction;
 pub use roles::{CompanyRole, CreditRole};
+pub use webhook_delivery::DeliveryStatus;

@@ -18,6 +18,7 @@ mod m20261130_000009_drafts;
 mod m20261130_000010_scheduled_publishing;
 mod m20261130_000011_preview_tokens;
 mod m20261201_000012_change_log;
+mod m20261201_000013_webhooks;
 pub mod seed;
 
 /// Makes sure the connection a migration's `down` runs on has the current schema before it
@@ -53,6 +54,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000010_scheduled_publishing::Migration),
             Box::new(m20261130_000011_preview_tokens::Migration),
             Box::new(m20261201_000012_change_log::Migration),
+            Box::new(m20261201_000013_webhooks::Migration),
         ]
     }
 }

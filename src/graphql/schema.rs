@@ -169,6 +169,7 @@ pub fn build_schema(
     db: DatabaseConnection,
     read_db: DatabaseConnection,
     change_feed: crate::live::ChangeFeed,
+    webhook_policy: crate::service::webhooks::AddressPolicy,
     limits: QueryLimits,
     introspection: bool,
 ) -> AppSchema {
@@ -180,6 +181,7 @@ pub fn build_schema(
                 .data(db)
                 .data(ReadPool(read_db))
                 .data(change_feed)
+                .data(webhook_policy)
                 .validation_mode(ValidationMode::Fast),
             introspection,
         ),

@@ -1,6 +1,7 @@
-//! Live updates: the change feed that follows the change log, and what subscriptions and
-//! webhooks build on it.
+//! Live updates: the change feed that follows the change log (which subscriptions follow),
+//! and the webhook worker that delivers the outbox.
 
 pub mod feed;
+pub mod webhooks;
 
 pub use feed::{ChangeFeed, Event};

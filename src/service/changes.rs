@@ -215,6 +215,8 @@ pub async fn record<C: ConnectionTrait>(
     }
     .insert(tx)
     .await?;
+    // Its webhook deliveries commit (or not) with it.
+    crate::service::webhooks::enqueue(tx, &event).await?;
     let mut changed = if cache_keys.is_empty() {
         Changed::default()
     } else {

@@ -29,3 +29,4 @@ pub mod snapshot;
 pub mod tokens;
 pub mod validate;
 pub mod visibility;
+pub mod webhooks;

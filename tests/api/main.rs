@@ -34,3 +34,4 @@ mod search;
 mod shutdown;
 mod sql_statements;
 mod web;
+mod webhooks;

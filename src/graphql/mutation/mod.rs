@@ -1,10 +1,11 @@
 //! Mutation roots, one per domain, merged into [`MutationRoot`]. Every mutation needs
 //! `Authorization: Bearer <token>`: `editor` to change content, `admin` to delete films and
-//! manage tokens.
+//! manage tokens and webhooks.
 
 mod directory;
 mod movies;
 mod tokens;
+mod webhooks;
 
 use async_graphql::MergedObject;
 
@@ -25,4 +26,5 @@ pub struct MutationRoot(
     movies::MovieMutation,
     directory::DirectoryMutation,
     tokens::TokenMutation,
+    webhooks::WebhookMutation,
 );

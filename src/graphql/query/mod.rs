@@ -5,6 +5,7 @@ mod node;
 mod people;
 mod search;
 mod tokens;
+mod webhooks;
 
 use async_graphql::MergedObject;
 
@@ -19,4 +20,5 @@ pub struct QueryRoot(
     node::NodeQuery,
     tokens::TokenQuery,
     search::SearchQuery,
+    webhooks::WebhookQuery,
 );

@@ -14,6 +14,7 @@ pub mod node;
 pub mod parts;
 pub mod person;
 pub mod status;
+pub mod webhook;
 
 pub use character::Character;
 pub use company::{Company, CompanyCredit, CompanyRole};
