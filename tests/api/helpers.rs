@@ -227,6 +227,14 @@ pub async fn read(response: reqwest::Response) -> HttpResponse {
     }
 }
 
+/// A free local port (released again for whoever takes it next).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
 /// Starts the app on a fresh database of this backend; `None` when the test is skipped.
 pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
     spawn_app_with(backend, |_| {}).await

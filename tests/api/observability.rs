@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, spawn_app};
+use crate::helpers::{Backend, free_port, spawn_app};
 
 #[tokio::test]
 async fn metrics_count_requests_by_operation_and_outcome() {
@@ -46,14 +46,6 @@ async fn metrics_count_requests_by_operation_and_outcome() {
         .and_then(|v| v.parse().ok())
         .expect("pool connections");
     assert!((1..=5).contains(&open), "{open}");
-}
-
-/// A free local port (released again for the server to take).
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
 }
 
 #[tokio::test]

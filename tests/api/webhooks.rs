@@ -16,7 +16,9 @@ use hmac::{Hmac, Mac};
 use serde_json::{Value, json};
 use sha2::Sha256;
 
-use crate::helpers::{Backend, TestApp, eventually, first_error_extensions, spawn_app_with};
+use crate::helpers::{
+    Backend, TestApp, eventually, first_error_extensions, free_port, spawn_app_with,
+};
 
 /// One request the receiver got.
 #[derive(Debug, Clone)]
@@ -346,14 +348,6 @@ async fn on_sqlite_registration_refuses_bad_endpoints() {
 #[tokio::test]
 async fn on_postgres_registration_refuses_bad_endpoints() {
     registration_refuses_bad_endpoints(Backend::Postgres).await;
-}
-
-/// A free local port (released again for whoever takes it next).
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
 }
 
 /// The server binary on `db`, listening on `port`, delivering to private addresses.
