@@ -76,20 +76,6 @@ const dropPackageCss = {
   },
 };
 
-/** graphql-ws is an optional peer of @graphiql/toolkit, used only for subscriptions, which
- *  this page does not set up (no `subscriptionUrl`). */
-const noGraphqlWs = {
-  name: 'no-graphql-ws',
-  setup(build) {
-    build.onResolve({ filter: /^graphql-ws$/ }, () => ({ path: 'graphql-ws', namespace: 'stub' }));
-    build.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({
-      contents:
-        "throw Object.assign(new Error('graphql-ws is not bundled: subscriptions are not enabled'), { code: 'MODULE_NOT_FOUND' });",
-      loader: 'js',
-    }));
-  },
-};
-
 async function bundleOne(options) {
   const result = await esbuild.build({ ...production, ...options });
   const out = {};
@@ -124,7 +110,8 @@ const graphiql = await bundleOne({
   jsx: 'automatic',
   define: { ...production.define, ...workerDefines },
   loader: { '.ttf': 'dataurl', '.woff': 'dataurl', '.woff2': 'dataurl' },
-  plugins: [dropPackageCss, noGraphqlWs],
+  // graphql-ws (an optional peer of @graphiql/toolkit) is bundled: subscriptions run over it.
+  plugins: [dropPackageCss],
 });
 const graphiqlJs = addHashed('graphiql', 'js', graphiql.js);
 const graphiqlCss = addHashed('graphiql', 'css', extractFonts(graphiql.css.toString('utf8')));
@@ -251,6 +238,7 @@ const bundled = [
   '@graphiql/plugin-doc-explorer',
   '@graphiql/plugin-history',
   '@graphiql/toolkit',
+  'graphql-ws',
   'react',
   'react-dom',
   'graphql',

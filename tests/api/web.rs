@@ -133,6 +133,32 @@ async fn subscriptions_reach_graphql_ws_and_playground_clients_on_sqlite() {
     live_clients_against(&app, &app).await;
 }
 
+/// The WebSocket limits, on a server with small ones.
+#[tokio::test]
+async fn websocket_limits_hold_against_real_sockets() {
+    if missing(false).is_some() {
+        return;
+    }
+    const CAP: usize = 4;
+    let app = spawn_app_with(Backend::Sqlite, |config| {
+        config.ws_init_timeout_secs = 1;
+        config.ws_idle_timeout_secs = 2;
+        config.ws_subscriptions_per_connection = 2;
+        config.ws_connections_per_address = CAP;
+    })
+    .await
+    .expect("a SQLite app");
+    let output = npm_run(
+        "test:live-limits",
+        vec![
+            ("FILMSERVER_URL", app.address.clone()),
+            ("FILMSERVER_WS_CAP", CAP.to_string()),
+        ],
+    )
+    .await;
+    assert!(output.status.success(), "WebSocket limit tests failed");
+}
+
 /// Two instances on one PostgreSQL: the clients subscribe to one, the mutations go to the
 /// other.
 #[tokio::test]

@@ -1,5 +1,6 @@
 // GraphiQL for the film content server: the IDE, its explorer plugin (build a query by
-// clicking fields) and the request-headers editor, talking to this origin's `/graphql`.
+// clicking fields) and the request-headers editor, talking to this origin's `/graphql` (over
+// HTTP, and over WebSocket for subscriptions).
 // Bundled by build.mjs into `/assets/graphiql.<hash>.js` (+ `.css`); graphiql.html loads it.
 import './workers.js';
 import 'graphiql/style.css';
@@ -26,7 +27,10 @@ query FilmPage {
 }
 `;
 
-const fetcher = createGraphiQLFetcher({ url: '/graphql' });
+// Subscriptions go over WebSocket (graphql-transport-ws) to the same /graphql; the Headers
+// tab's headers (an editor's Authorization) travel in connection_init's payload.
+const subscriptionUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/graphql`;
+const fetcher = createGraphiQLFetcher({ url: '/graphql', subscriptionUrl });
 const plugins = [explorerPlugin()];
 
 createRoot(document.getElementById('graphiql')).render(

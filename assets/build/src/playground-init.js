@@ -1,6 +1,6 @@
 // Starts GraphQL Playground (loaded just before this file from
 // `/assets/middleware.<hash>.js`, which defines `GraphQLPlayground`) against this origin's
-// `/graphql`. A file rather than an inline script: the page's Content-Security-Policy
+// `/graphql` (and, for subscriptions, its WebSocket). A file rather than an inline script: the page's Content-Security-Policy
 // allows only scripts from this origin.
 (function () {
   'use strict';
@@ -20,9 +20,21 @@
     if (loading) {
       loading.remove();
     }
+    // Subscriptions over WebSocket to the same /graphql (Playground speaks the older
+    // graphql-ws protocol, which the server offers beside graphql-transport-ws).
+    var subscriptions =
+      (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/graphql';
     GraphQLPlayground.init(root, {
       endpoint: '/graphql',
-      tabs: [{ endpoint: '/graphql', name: 'M. Butterfly', query: query }],
+      subscriptionEndpoint: subscriptions,
+      tabs: [
+        {
+          endpoint: '/graphql',
+          subscriptionEndpoint: subscriptions,
+          name: 'M. Butterfly',
+          query: query,
+        },
+      ],
       settings: {
         'editor.theme': 'dark',
         'editor.reuseHeaders': true,

@@ -1,8 +1,8 @@
 // GraphiQL (at /) and GraphQL Playground (at /playground) as people use them, in Debian's
 // Chromium driven by Playwright: the pages load only from the server itself (no CSP
 // violation, no request to another origin, no console error), run M. Butterfly's page, show
-// the schema's docs, and let an editor paste a token and create a film. With the IDEs turned
-// off, the pages are 404. A failing test leaves a screenshot in SCREENSHOT_DIR.
+// the schema's docs, let an editor paste a token and create a film, and run a subscription
+// that shows a publish as it happens. With the IDEs turned off, the pages are 404. A failing test leaves a screenshot in SCREENSHOT_DIR.
 //
 // Env: FILMSERVER_URL, FILMSERVER_EDITOR_TOKEN, FILMSERVER_WITHOUT_IDES_URL, CHROMIUM_PATH,
 // SCREENSHOT_DIR.
@@ -76,7 +76,15 @@ async function onPage(t, path, steps) {
 /** The film an editor creates from an IDE, typed on one line (both editors close brackets
  * and indent on their own when a line ends). */
 const createMovie = (slug, title) =>
-  `mutation { createMovie(input: { title: "${title}", slug: "${slug}", releaseYear: 2026 }, publish: true) { slug title } }`;
+  `mutation CreateFilm { createMovie(input: { title: "${title}", slug: "${slug}", releaseYear: 2026 }, publish: true) { slug title } }`;
+
+/** Runs GraphiQL's operation `name` once the editor's text is GraphiQL's: it takes the
+ * operation's name from the editor a moment after typing (the tab shows it), and a run before
+ * that asks the server for the old operation. */
+async function runNamed(page, name) {
+  await page.locator('.graphiql-tab', { hasText: new RegExp(`^${name}$`) }).waitFor();
+  await page.locator('button.graphiql-execute-button').click();
+}
 
 test('GraphiQL runs the film page, shows the docs, and an editor creates a film', async (t) => {
   await onPage(t, '/', async (page, workers) => {
@@ -109,7 +117,7 @@ test('GraphiQL runs the film page, shows the docs, and an editor creates a film'
     await operation.click();
     await page.keyboard.press('Control+A');
     await page.keyboard.insertText(createMovie('browser-test-film-graphiql', 'Made in GraphiQL'));
-    await page.locator('button.graphiql-execute-button').click();
+    await runNamed(page, 'CreateFilm');
     await result.getByText('browser-test-film-graphiql').waitFor({ timeout: 20_000 });
     assert.ok(!(await textOf(result)).includes('"errors"'), await textOf(result));
 
@@ -117,7 +125,7 @@ test('GraphiQL runs the film page, shows the docs, and an editor creates a film'
     await operation.click();
     await page.keyboard.press('Control+A');
     await page.keyboard.insertText('query ReadBack { movie(slug: "browser-test-film-graphiql") { title } }');
-    await page.locator('button.graphiql-execute-button').click();
+    await runNamed(page, 'ReadBack');
     await result.getByText('Made in GraphiQL').waitFor({ timeout: 20_000 });
 
     for (const kind of ['editor.worker', 'json.worker', 'graphql.worker']) {
@@ -153,6 +161,69 @@ test('Playground runs the film page, shows the docs, and an editor creates a fil
     await run.click();
     await result.getByText('browser-test-film-playground').waitFor({ timeout: 20_000 });
     assert.ok(!(await textOf(result)).includes('"errors"'), await textOf(result));
+  });
+});
+
+/** How many subscriptions the server runs now (from /metrics). */
+async function liveSubscriptions() {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith('filmserver_live_subscriptions '));
+  return Number(line?.split(' ')[1] ?? 0);
+}
+
+/** Polls until the server runs more than `before` subscriptions (at most 20 s). */
+async function subscribed(before) {
+  const deadline = Date.now() + 20_000;
+  while ((await liveSubscriptions()) <= before) {
+    assert.ok(Date.now() < deadline, 'the IDE never subscribed');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Creates and publishes a film over HTTP, as an editor. */
+async function publishFilm(slug) {
+  const response = await fetch(`${base}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query: createMovie(slug, 'Published while watching') }),
+  });
+  const body = await response.json();
+  assert.equal(body.errors, undefined, JSON.stringify(body.errors));
+}
+
+const LIVE = 'subscription Live { catalogChanged { kind slug } }';
+
+test('GraphiQL runs a subscription and shows a publish as it happens', async (t) => {
+  await onPage(t, '/', async (page) => {
+    const operation = page.locator('.monaco-editor[data-uri$="operation.graphql"]');
+    await operation.locator('.view-lines').waitFor();
+    await operation.click();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.insertText(LIVE);
+    const before = await liveSubscriptions();
+    await runNamed(page, 'Live');
+    await subscribed(before);
+    await publishFilm('browser-live-graphiql');
+    const result = page.locator('section.result-window');
+    await result.getByText('browser-live-graphiql').waitFor({ timeout: 20_000 });
+    assert.ok((await textOf(result)).includes('"PUBLISHED"'), await textOf(result));
+  });
+});
+
+test('Playground runs a subscription and shows a publish as it happens', async (t) => {
+  await onPage(t, '/playground', async (page) => {
+    const editors = page.locator('.playground .CodeMirror');
+    await editors.first().waitFor();
+    await editors.first().click();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.insertText(LIVE);
+    const before = await liveSubscriptions();
+    await page.locator('[title="Execute Query (Ctrl-Enter)"]').click();
+    await subscribed(before);
+    await publishFilm('browser-live-playground');
+    const result = page.locator('.playground .CodeMirror-wrap');
+    await result.getByText('browser-live-playground').waitFor({ timeout: 20_000 });
+    assert.ok((await textOf(result)).includes('"PUBLISHED"'), await textOf(result));
   });
 });
 
