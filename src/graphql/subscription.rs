@@ -169,7 +169,7 @@ impl SubscriptionRoot {
                 // A fresh snapshot and empty loaders for this event's film and its fields.
                 let reads = std::sync::Arc::new(RequestReads::snapshot(&pool));
                 data.renew(loaders::for_request(reads.clone(), delay));
-                let movie = movies::film_as_seen(reads.as_ref(), film_id, scope).await?;
+                let movie = Box::pin(movies::film_as_seen(reads.as_ref(), film_id, scope)).await?;
                 yield MovieChange { event, movie };
                 // The event is resolved: let its snapshot go until the next one.
                 data.renew(loaders::for_request(
@@ -237,6 +237,7 @@ where
         .clone();
     // Subscribed first, so no event falls between the backlog and the feed.
     let mut receiver = feed.subscribe();
+    let following = feed.follow();
     let start = match after {
         Some(id) => {
             let after: i64 = id
@@ -257,13 +258,16 @@ where
         },
     };
     Ok(async_stream::try_stream! {
+        let _following = following;
         let mut last = start;
         let mut behind = true;
         loop {
             if behind {
                 // Read from the log until it has nothing after `last`.
                 loop {
-                    let page = change_log::events_after(&pool, last, BACKLOG_PAGE).await?;
+                    // Boxed: the stream's state is as large as its largest await, and an
+                    // idle subscription should not carry a database read's.
+                    let page = Box::pin(change_log::events_after(&pool, last, BACKLOG_PAGE)).await?;
                     let full = page.len() as u64 == BACKLOG_PAGE;
                     for event in page {
                         last = event.id;

@@ -378,7 +378,10 @@ impl Executor for LiveExecutor {
         async_stream::stream! {
             let _slot = slot;
             let mut request = request;
-            match state.schema.check(&mut request).await {
+            // Boxed: the stream's state is as large as its largest await, and the check's
+            // future (a whole execution of the checking schema) would stay in every idle
+            // subscription's state.
+            match Box::pin(state.schema.check(&mut request)).await {
                 Err(refused) => yield refused,
                 Ok(verdict) => {
                     let mut responses = state.schema.stream(request, verdict, session);

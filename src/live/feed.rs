@@ -8,7 +8,7 @@
 //! once per instance.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use chrono::Utc;
@@ -37,6 +37,17 @@ struct Inner {
     last: AtomicI64,
     /// Signalled each time the feed has caught up with the log.
     caught_up: Notify,
+    /// Subscriptions following the feed now.
+    following: AtomicUsize,
+}
+
+/// One subscription following the feed, counted while it lives.
+pub struct Following(Arc<Inner>);
+
+impl Drop for Following {
+    fn drop(&mut self) {
+        self.0.following.fetch_sub(1, Ordering::AcqRel);
+    }
 }
 
 impl ChangeFeed {
@@ -49,6 +60,7 @@ impl ChangeFeed {
             wake: Notify::new(),
             last: AtomicI64::new(-1),
             caught_up: Notify::new(),
+            following: AtomicUsize::new(0),
         }))
     }
 
@@ -63,9 +75,15 @@ impl ChangeFeed {
         (last >= 0).then_some(last)
     }
 
-    /// How many subscribers (live subscriptions) this instance has.
+    /// Counts a subscription as following the feed until the returned guard is dropped.
+    pub fn follow(&self) -> Following {
+        self.0.following.fetch_add(1, Ordering::AcqRel);
+        Following(self.0.clone())
+    }
+
+    /// How many subscriptions this instance runs now.
     pub fn subscribers(&self) -> usize {
-        self.0.sender.receiver_count()
+        self.0.following.load(Ordering::Acquire)
     }
 
     /// Says a change may have committed: the feed reads the log now.
