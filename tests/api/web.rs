@@ -143,6 +143,7 @@ async fn websocket_limits_hold_against_real_sockets() {
     let app = spawn_app_with(Backend::Sqlite, |config| {
         config.ws_init_timeout_secs = 1;
         config.ws_idle_timeout_secs = 2;
+        config.ws_keepalive_secs = 1;
         config.ws_subscriptions_per_connection = 2;
         config.ws_connections_per_address = CAP;
     })

@@ -1,10 +1,11 @@
 // What keeps WebSocket clients in bounds, seen from real sockets (`ws`): a connection that
 // never sends connection_init is closed with 4408; one that holds no subscription is closed
-// when idle; a connection may run only so many subscriptions; an address may hold only so many
+// when idle; one that stops answering the server's pings is closed with 4504; a connection may run only so many subscriptions; an address may hold only so many
 // connections (429 before the upgrade); a subscription over plain HTTP is refused.
 //
 // FILMSERVER_URL: a server started with WS_INIT_TIMEOUT_SECS=1, WS_IDLE_TIMEOUT_SECS=2,
-// WS_SUBSCRIPTIONS_PER_CONNECTION=2 and WS_CONNECTIONS_PER_ADDRESS=FILMSERVER_WS_CAP.
+// WS_KEEPALIVE_SECS=1, WS_SUBSCRIPTIONS_PER_CONNECTION=2 and
+// WS_CONNECTIONS_PER_ADDRESS=FILMSERVER_WS_CAP.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createClient } from 'graphql-ws';
@@ -16,9 +17,9 @@ assert.ok(base && cap > 0, 'FILMSERVER_URL and FILMSERVER_WS_CAP are set');
 const wsUrl = `${base.replace(/^http/, 'ws')}/graphql`;
 
 /** Opens a raw socket; resolves with it once open, or with { refused: status }. */
-function open(protocol = 'graphql-transport-ws') {
+function open(protocol = 'graphql-transport-ws', options = {}) {
   return new Promise((resolve) => {
-    const socket = new WebSocket(wsUrl, protocol);
+    const socket = new WebSocket(wsUrl, protocol, options);
     socket.once('open', () => resolve(socket));
     socket.once('unexpected-response', (_, response) => resolve({ refused: response.statusCode }));
     socket.once('error', () => resolve({ refused: 0 }));
@@ -46,6 +47,21 @@ test('a connection that holds no subscription is closed when idle', async () => 
   const socket = await open();
   socket.send(JSON.stringify({ type: 'connection_init', payload: {} }));
   assert.equal(await closed(socket, 8), 1000);
+});
+
+test('a client that stops answering (not even pings) is closed with 4504', async () => {
+  // autoPong off: this client's WebSocket stack does not answer the server's pings.
+  const socket = await open('graphql-transport-ws', { autoPong: false });
+  socket.send(JSON.stringify({ type: 'connection_init', payload: {} }));
+  socket.send(
+    JSON.stringify({ id: '1', type: 'subscribe', payload: { query: 'subscription { catalogChanged { id } }' } }),
+  );
+  let pinged = false;
+  socket.on('ping', () => {
+    pinged = true;
+  });
+  assert.equal(await closed(socket, 8), 4504);
+  assert.ok(pinged, 'the server pinged before giving up');
 });
 
 test('a connection runs at most its share of subscriptions', async () => {
