@@ -160,6 +160,33 @@ async fn websocket_limits_hold_against_real_sockets() {
     assert!(output.status.success(), "WebSocket limit tests failed");
 }
 
+/// A client that stops reading is dropped once a message has waited the send timeout.
+#[tokio::test]
+async fn a_websocket_client_that_stops_reading_is_dropped() {
+    if missing(false).is_some() {
+        return;
+    }
+    let app = spawn_app_with(Backend::Sqlite, |config| {
+        config.ws_send_timeout_secs = 1;
+        config.ws_subscriptions_per_connection = 0;
+        config.read_budget_per_minute = 0;
+        config.mutations_per_minute_per_token = 0;
+        config.mutations_per_minute_per_address = 0;
+    })
+    .await
+    .expect("a SQLite app");
+    let token = app.token("web-tests", entity::TokenRole::Editor).await;
+    let output = npm_run(
+        "test:live-slow",
+        vec![
+            ("FILMSERVER_URL", app.address.clone()),
+            ("FILMSERVER_EDITOR_TOKEN", token),
+        ],
+    )
+    .await;
+    assert!(output.status.success(), "slow-consumer test failed");
+}
+
 /// Two instances on one PostgreSQL: the clients subscribe to one, the mutations go to the
 /// other.
 #[tokio::test]
