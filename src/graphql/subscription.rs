@@ -252,10 +252,11 @@ where
             }
             after
         }
-        None => match feed.last_seen() {
-            Some(last) => last,
-            None => change_log::last_id(&pool).await?,
-        },
+        // From now: the log's newest event, which this instance's feed may not have read yet
+        // (a change that committed elsewhere a moment ago is not "after" the subscription).
+        None => change_log::last_id(&pool)
+            .await?
+            .max(feed.last_seen().unwrap_or_default()),
     };
     Ok(async_stream::try_stream! {
         let _following = following;
