@@ -435,6 +435,16 @@ pub struct Config {
     )]
     pub live_poll_interval_ms: u64,
 
+    /// Milliseconds of quiet after which the listening connection (PostgreSQL) is checked
+    /// with a query, so a silent network drop is noticed and the connection made again.
+    #[arg(
+        long,
+        env = "LISTENER_CHECK_INTERVAL_MS",
+        default_value_t = 15_000,
+        global = true
+    )]
+    pub listener_check_interval_ms: u64,
+
     /// Hours change events are kept: how far back a subscriber can resume (`after:`).
     #[arg(
         long,
@@ -642,6 +652,7 @@ impl Config {
             shutdown_grace_secs: 30,
             schedule_check_interval_ms: 5_000,
             live_poll_interval_ms: 1_000,
+            listener_check_interval_ms: 15_000,
             change_log_retention_hours: 168,
             ws_connections_per_address: 16,
             ws_subscriptions_per_connection: 32,

@@ -84,6 +84,7 @@ pub async fn prepare_state(config: &Config) -> Result<AppState, StartupError> {
             state.responses.clone(),
             state.change_feed.clone(),
             config.effective_database_url(),
+            Duration::from_millis(config.listener_check_interval_ms.max(100)),
         );
     }
     if config.is_postgres() && config.response_cache_mb > 0 {

@@ -10,7 +10,7 @@
 //! which reads them from the log; on every (re)connection it wakes the feed too, so what was
 //! said while it was away is caught up from the log. A connection that falls silent (a
 //! network drop the operating system has not noticed) is found by a `SELECT 1` whenever
-//! nothing has arrived for [`CHECK_AFTER`], and made again.
+//! nothing has arrived for `check_after` (`LISTENER_CHECK_INTERVAL_MS`), and made again.
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -26,13 +26,16 @@ use crate::service::changes::{
 
 /// Pause between attempts to reconnect.
 const RETRY_EVERY: Duration = Duration::from_secs(1);
-/// Silence after which the connection is checked.
-const CHECK_AFTER: Duration = Duration::from_secs(15);
-/// How long the check may take before the connection counts as lost.
+/// How long the check may take before the connection counts as lost (at most).
 const CHECK_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Starts listening on `database_url` for as long as the runtime runs.
-pub fn spawn(cache: ResponseCache, feed: ChangeFeed, database_url: String) -> JoinHandle<()> {
+pub fn spawn(
+    cache: ResponseCache,
+    feed: ChangeFeed,
+    database_url: String,
+    check_after: Duration,
+) -> JoinHandle<()> {
     tokio::spawn(async move {
         loop {
             match connect(&database_url).await {
@@ -40,7 +43,7 @@ pub fn spawn(cache: ResponseCache, feed: ChangeFeed, database_url: String) -> Jo
                     cache.set_listening(true);
                     feed.wake();
                     tracing::info!("listening for changes from other instances");
-                    let lost = hear(&cache, &feed, listener).await;
+                    let lost = hear(&cache, &feed, listener, check_after).await;
                     tracing::warn!(error = %lost, "stopped hearing changes; the response cache is off until it reconnects");
                 }
                 Err(err) => {
@@ -76,9 +79,10 @@ async fn hear(
     cache: &ResponseCache,
     feed: &ChangeFeed,
     mut listener: PgListener,
+    check_after: Duration,
 ) -> sea_orm::sqlx::Error {
     loop {
-        let notification = match tokio::time::timeout(CHECK_AFTER, listener.try_recv()).await {
+        let notification = match tokio::time::timeout(check_after, listener.try_recv()).await {
             Ok(Ok(Some(notification))) => notification,
             // The connection dropped and was made again: what was said meanwhile is lost
             // (the cache starts afresh; the feed reads the log).
@@ -91,7 +95,7 @@ async fn hear(
             // Quiet for a while: make sure the connection is still there.
             Err(_) => {
                 let check = sea_orm::sqlx::query("SELECT 1").execute(&mut listener);
-                match tokio::time::timeout(CHECK_TIMEOUT, check).await {
+                match tokio::time::timeout(CHECK_TIMEOUT.min(check_after), check).await {
                     Ok(Ok(_)) => continue,
                     Ok(Err(err)) => return err,
                     Err(_) => {

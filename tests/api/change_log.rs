@@ -184,4 +184,58 @@ async fn every_change_writes_one_event_and_a_failed_one_none(app: TestApp) {
     assert!(events.iter().all(|e| e.created_at <= chrono::Utc::now()));
 }
 
-crate::on_both_backends!(every_change_writes_one_event_and_a_failed_one_none);
+/// Events past their retention are dropped (the newest is always kept, so resuming stays
+/// possible after a quiet spell); a reader that saw an event the log no longer follows on
+/// from cannot resume (subscriptions answer `EVENTS_EXPIRED`), one that saw the newest can.
+async fn old_events_are_dropped_and_resuming_from_before_them_is_refused(app: TestApp) {
+    use filmserver::service::change_log;
+    let editor = app.token("alice", TokenRole::Editor).await;
+    for title in ["One", "Two", "Three"] {
+        let created = app
+            .graphql_as(
+                &editor,
+                "mutation($t: String!) { createMovie(input: { title: $t, releaseYear: 2000 }) { id } }",
+                json!({ "t": title }),
+            )
+            .await;
+        assert!(
+            created["data"]["createMovie"]["id"].is_string(),
+            "{created}"
+        );
+    }
+    let events = events_after(&app, 0).await;
+    let (first, newest) = (events[0].id, events[events.len() - 1].id);
+    assert!(
+        change_log::can_resume_after(app.db(), first - 1)
+            .await
+            .expect("reads")
+    );
+
+    let dropped =
+        change_log::drop_before(app.db(), chrono::Utc::now() + chrono::Duration::seconds(1))
+            .await
+            .expect("drops");
+    assert_eq!(dropped as usize, events.len() - 1, "all but the newest");
+    let kept = events_after(&app, 0).await;
+    assert_eq!(kept.iter().map(|e| e.id).collect::<Vec<_>>(), vec![newest]);
+    assert!(
+        !change_log::can_resume_after(app.db(), first)
+            .await
+            .expect("reads")
+    );
+    assert!(
+        change_log::can_resume_after(app.db(), newest - 1)
+            .await
+            .expect("reads")
+    );
+    assert!(
+        change_log::can_resume_after(app.db(), newest)
+            .await
+            .expect("reads")
+    );
+}
+
+crate::on_both_backends!(
+    every_change_writes_one_event_and_a_failed_one_none,
+    old_events_are_dropped_and_resuming_from_before_them_is_refused,
+);
