@@ -47,11 +47,6 @@ impl RequestReads {
         }
     }
 
-    /// Whether a snapshot has been taken (the request has read something through it).
-    pub fn has_snapshot(&self) -> bool {
-        self.snapshot.initialized()
-    }
-
     /// The snapshot, begun on first use.
     async fn transaction(&self) -> Result<&DatabaseTransaction, DbErr> {
         self.snapshot

@@ -8,7 +8,7 @@
 
 use std::time::Duration;
 
-use async_graphql::{Context, Enum, ID, Object, Result, Subscription};
+use async_graphql::{Context, ID, Object, Result, Subscription};
 use chrono::{DateTime, Utc};
 use entity::{TokenRole, movie};
 use futures_util::Stream;
@@ -20,34 +20,15 @@ use crate::graphql::auth::require;
 use crate::graphql::context::{RequestData, loaders};
 use crate::graphql::loaders;
 use crate::graphql::schema::ReadPool;
-use crate::graphql::types::Movie;
 use crate::graphql::types::status::{PublicationStatus, read_scope};
+use crate::graphql::types::{ChangeKind, Movie};
 use crate::ids::{NodeKind, encode};
 use crate::live::{ChangeFeed, Event};
 use crate::reads::RequestReads;
-use crate::service::visibility::ReadScope;
 use crate::service::{change_log, changes, movies};
 
 /// Events read from the log at a time, for a backlog or a subscriber catching up.
 const BACKLOG_PAGE: u64 = 200;
-
-/// What a change was.
-#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
-#[graphql(remote = "entity::ChangeKind")]
-pub enum ChangeKind {
-    /// A film was published (first, or again with its draft's changes).
-    Published,
-    /// A film was taken off the public API (it is not deleted).
-    Unpublished,
-    /// A film was deleted.
-    Deleted,
-    /// A film's draft was created, changed or thrown away (seen by editors only).
-    DraftChanged,
-    /// A person was created or changed; the films naming them show the change.
-    PersonChanged,
-    /// A company was created or changed; the films naming it show the change.
-    CompanyChanged,
-}
 
 /// One committed change to content, from the change log.
 pub struct ChangeEvent(pub Event);
@@ -155,7 +136,7 @@ impl SubscriptionRoot {
         let film_id = crate::service::visibility::film_id(&film);
         let film_key = changes::film_key(film_id);
         let events = follow(ctx, after, move |event| {
-            visible(event, scope)
+            scope.sees_change(event)
                 && (event.movie_id == Some(film_id)
                     || event.keys.split(' ').any(|key| key == film_key))
         })
@@ -194,7 +175,7 @@ impl SubscriptionRoot {
         >,
     ) -> Result<impl Stream<Item = Result<ChangeEvent>> + use<>> {
         let scope = read_scope(ctx, status).await?;
-        let events = follow(ctx, after, move |event| visible(event, scope)).await?;
+        let events = follow(ctx, after, move |event| scope.sees_change(event)).await?;
         Ok(async_stream::try_stream! {
             for await event in events {
                 yield ChangeEvent(event?);
@@ -206,15 +187,6 @@ impl SubscriptionRoot {
 /// How long a request's loaders wait to batch keys (the schema's setting).
 #[derive(Debug, Clone, Copy)]
 pub struct LoaderDelay(pub Duration);
-
-/// Whether a reader in `scope` may see `event`.
-fn visible(event: &entity::change_event::Model, scope: ReadScope) -> bool {
-    match scope {
-        ReadScope::Published => event.public,
-        ReadScope::Draft => true,
-        ReadScope::Preview(film) => event.public || event.movie_id == Some(film),
-    }
-}
 
 /// The events `keep` accepts, from after `after` (or from now), in order and each once:
 /// the log's backlog first, then the feed; a subscriber that falls behind the feed reads

@@ -307,6 +307,14 @@ fn refusal(code: ErrorCode, message: &str) -> Response {
 /// Gives a subscription slot back when its stream ends.
 struct SubscriptionSlot(Arc<AtomicUsize>);
 
+impl SubscriptionSlot {
+    /// Takes a slot; also says how many the connection runs with it.
+    fn take(counter: Arc<AtomicUsize>) -> (Self, usize) {
+        let running = counter.fetch_add(1, Ordering::AcqRel) + 1;
+        (Self(counter), running)
+    }
+}
+
 impl Drop for SubscriptionSlot {
     fn drop(&mut self) {
         self.0.fetch_sub(1, Ordering::AcqRel);
@@ -347,19 +355,16 @@ impl Executor for LiveExecutor {
                 ));
             }
             Some(OperationType::Subscription) => {
-                let counter = counter.unwrap_or_default();
+                let (slot, running) = SubscriptionSlot::take(counter.unwrap_or_default());
                 let cap = state.live.subscriptions_per_connection;
-                if cap > 0 && counter.fetch_add(1, Ordering::AcqRel) >= cap {
-                    counter.fetch_sub(1, Ordering::AcqRel);
+                if cap > 0 && running > cap {
+                    // Dropping the slot gives it back.
                     return once(refusal(
                         ErrorCode::RateLimited,
                         &format!("at most {cap} subscriptions per connection"),
                     ));
                 }
-                if cap == 0 {
-                    counter.fetch_add(1, Ordering::AcqRel);
-                }
-                Some(SubscriptionSlot(counter))
+                Some(slot)
             }
             _ => None,
         };

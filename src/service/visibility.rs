@@ -1,14 +1,14 @@
 //! Which films exist for a reader: the one place visibility is decided. Every read of films
 //! (by slug, by id, lists and their counts, filters, search, a person's roles, a company's
-//! films) takes a [`ReadScope`] and filters with it, so that an unpublished film or a draft
-//! cannot leak through a side door.
+//! films, the change events subscriptions yield) takes a [`ReadScope`] and filters with it, so
+//! that an unpublished film or a draft cannot leak through a side door.
 //!
 //! A film is one `movie` row; while an editor changes a published film, its draft is a second
 //! row (`draft_of` = the film) with its own lists, and the film's row says `has_draft`. The
 //! public sees films' own rows that are published; editors see each film once: its draft
 //! where it has one, else its own row.
 
-use entity::movie;
+use entity::{change_event, movie};
 use sea_orm::sea_query::Query;
 use sea_orm::{ColumnTrait, Condition};
 
@@ -71,6 +71,16 @@ impl ReadScope {
                     .to_owned(),
             ),
         )
+    }
+
+    /// Whether a change event is for this scope: public changes for everyone, a draft's
+    /// changes for editors (and a preview token, for its own film).
+    pub fn sees_change(self, event: &change_event::Model) -> bool {
+        match self {
+            Self::Published => event.public,
+            Self::Draft => true,
+            Self::Preview(film) => event.public || event.movie_id == Some(film),
+        }
     }
 
     /// The slugs a film may be stored under for this scope: a draft stores its slug as
@@ -149,5 +159,27 @@ mod tests {
         assert_eq!(shown_slug("crash"), "crash");
         assert_eq!(ReadScope::Published.stored_slugs("crash"), ["crash"]);
         assert_eq!(ReadScope::Draft.stored_slugs("crash"), ["crash", "~crash"]);
+    }
+
+    #[test]
+    fn draft_changes_are_seen_by_editors_and_their_films_preview_only() {
+        let event = |public, movie_id| change_event::Model {
+            id: 1,
+            kind: entity::ChangeKind::DraftChanged,
+            movie_id,
+            slug: None,
+            version: None,
+            public,
+            keys: String::new(),
+            author: "alice".into(),
+            created_at: chrono::Utc::now(),
+        };
+        let (draft, published) = (event(false, Some(7)), event(true, Some(8)));
+        assert!(!ReadScope::Published.sees_change(&draft));
+        assert!(ReadScope::Published.sees_change(&published));
+        assert!(ReadScope::Draft.sees_change(&draft));
+        assert!(ReadScope::Preview(7).sees_change(&draft));
+        assert!(!ReadScope::Preview(8).sees_change(&draft));
+        assert!(ReadScope::Preview(8).sees_change(&published));
     }
 }

@@ -2,14 +2,15 @@
 //! every change readers can see, and the outbox's bookkeeping (claiming due deliveries, so that
 //! with several instances each is attempted by one at a time; recording each attempt).
 
+use std::collections::HashMap;
 use std::net::IpAddr;
 
 use chrono::{DateTime, Duration, Utc};
 use entity::{ChangeKind, DeliveryStatus, change_event, webhook, webhook_delivery};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
-    DatabaseConnection, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ActiveEnum, ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
+    DatabaseConnection, DbBackend, EntityTrait, Iterable, QueryFilter, QueryOrder, QuerySelect,
 };
 use serde_json::json;
 
@@ -17,25 +18,10 @@ use crate::error::AppError;
 use crate::ids::{NodeKind, encode};
 use crate::service::validate::Problems;
 
-/// The change kinds an endpoint can ask for, as stored.
-pub const KINDS: [ChangeKind; 5] = [
-    ChangeKind::Published,
-    ChangeKind::Unpublished,
-    ChangeKind::Deleted,
-    ChangeKind::PersonChanged,
-    ChangeKind::CompanyChanged,
-];
-
-/// How a kind is named in a webhook's list and in the payload's `type`.
-pub fn kind_name(kind: ChangeKind) -> &'static str {
-    match kind {
-        ChangeKind::Published => "published",
-        ChangeKind::Unpublished => "unpublished",
-        ChangeKind::Deleted => "deleted",
-        ChangeKind::DraftChanged => "draft_changed",
-        ChangeKind::PersonChanged => "person_changed",
-        ChangeKind::CompanyChanged => "company_changed",
-    }
+/// How a kind is named in a webhook's stored list and in the payload's `type`: its value in
+/// the change log (`published`, `person_changed`, ...).
+pub fn kind_name(kind: ChangeKind) -> String {
+    kind.to_value()
 }
 
 /// Longest secret and shortest.
@@ -131,7 +117,7 @@ pub fn check_secret(problems: &mut Problems, field: &str, secret: &str) {
 
 /// The stored form of a list of kinds (none: all of them).
 pub fn events_text(kinds: &[ChangeKind]) -> String {
-    let mut names: Vec<&str> = kinds.iter().copied().map(kind_name).collect();
+    let mut names: Vec<String> = kinds.iter().copied().map(kind_name).collect();
     names.sort_unstable();
     names.dedup();
     names.join(" ")
@@ -139,8 +125,7 @@ pub fn events_text(kinds: &[ChangeKind]) -> String {
 
 /// The kinds a stored list names.
 pub fn events_of(stored: &str) -> Vec<ChangeKind> {
-    KINDS
-        .into_iter()
+    ChangeKind::iter()
         .filter(|kind| stored.split(' ').any(|name| name == kind_name(*kind)))
         .collect()
 }
@@ -308,11 +293,10 @@ pub async fn enqueue<C: ConnectionTrait>(
         .all(tx)
         .await?;
     let body = payload(event);
-    for endpoint in endpoints
+    let deliveries: Vec<webhook_delivery::ActiveModel> = endpoints
         .into_iter()
         .filter(|e| e.events.split(' ').any(|name| name == wanted))
-    {
-        webhook_delivery::ActiveModel {
+        .map(|endpoint| webhook_delivery::ActiveModel {
             webhook_id: Set(endpoint.id),
             event_id: Set(event.id),
             payload: Set(body.clone()),
@@ -321,9 +305,12 @@ pub async fn enqueue<C: ConnectionTrait>(
             next_attempt_at: Set(event.created_at),
             created_at: Set(event.created_at),
             ..Default::default()
-        }
-        .insert(tx)
-        .await?;
+        })
+        .collect();
+    if !deliveries.is_empty() {
+        webhook_delivery::Entity::insert_many(deliveries)
+            .exec(tx)
+            .await?;
     }
     Ok(())
 }
@@ -364,17 +351,42 @@ pub async fn claim_due(
         );
     }
     let rows = due.all(&tx).await?;
-    let mut claimed = Vec::with_capacity(rows.len());
-    for row in rows {
-        let endpoint = webhook::Entity::find_by_id(row.webhook_id).one(&tx).await?;
-        let mut active: webhook_delivery::ActiveModel = row.into();
-        active.locked_until = Set(Some(now + hold));
-        active.attempts = Set(active.attempts.as_ref() + 1);
-        let delivery = active.update(&tx).await?;
-        if let Some(endpoint) = endpoint {
-            claimed.push(Claimed { delivery, endpoint });
-        }
+    if rows.is_empty() {
+        return Ok(Vec::new());
     }
+    let ids: Vec<i64> = rows.iter().map(|row| row.id).collect();
+    let locked_until = now + hold;
+    webhook_delivery::Entity::update_many()
+        .col_expr(
+            webhook_delivery::Column::LockedUntil,
+            Expr::value(Some(locked_until)),
+        )
+        .col_expr(
+            webhook_delivery::Column::Attempts,
+            Expr::col(webhook_delivery::Column::Attempts).add(1),
+        )
+        .filter(webhook_delivery::Column::Id.is_in(ids))
+        .exec(&tx)
+        .await?;
+    let endpoints: HashMap<i32, webhook::Model> = webhook::Entity::find()
+        .filter(webhook::Column::Id.is_in(rows.iter().map(|row| row.webhook_id)))
+        .all(&tx)
+        .await?
+        .into_iter()
+        .map(|endpoint| (endpoint.id, endpoint))
+        .collect();
+    let claimed = rows
+        .into_iter()
+        .filter_map(|row| {
+            let endpoint = endpoints.get(&row.webhook_id)?.clone();
+            let delivery = webhook_delivery::Model {
+                attempts: row.attempts + 1,
+                locked_until: Some(locked_until),
+                ..row
+            };
+            Some(Claimed { delivery, endpoint })
+        })
+        .collect();
     tx.commit().await?;
     Ok(claimed)
 }

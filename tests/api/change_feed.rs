@@ -8,11 +8,10 @@ use std::time::Duration;
 
 use entity::{ChangeKind, TokenRole};
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
-use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
-use crate::helpers::{Backend, spawn_app_with};
+use crate::helpers::{Backend, spawn_app_with, unpublish_the_seed};
 
 #[tokio::test]
 async fn a_change_made_while_an_instance_could_not_hear_it_still_reaches_its_subscribers() {
@@ -36,21 +35,7 @@ async fn a_change_made_while_an_instance_could_not_hear_it_still_reaches_its_sub
         .await
         .expect("the listeners are cut");
 
-    let seed = writer
-        .query_data(r#"{ movie(slug: "m-butterfly") { id } }"#, json!({}))
-        .await["movie"]["id"]
-        .clone();
-    let unpublished = writer
-        .graphql_as(
-            &editor,
-            "mutation($id: ID!) { unpublishMovie(id: $id, expectedVersion: 1) { version } }",
-            json!({ "id": seed }),
-        )
-        .await;
-    assert_eq!(
-        unpublished["data"]["unpublishMovie"]["version"], 2,
-        "{unpublished}"
-    );
+    assert_eq!(unpublish_the_seed(&writer, &editor).await, 2);
 
     let event = tokio::time::timeout(Duration::from_secs(10), events.recv())
         .await
@@ -182,21 +167,7 @@ async fn a_silently_dropped_listener_is_noticed_and_the_missed_change_caught_up(
     let editor = writer.token("alice", TokenRole::Editor).await;
 
     proxy.silence_the_listener();
-    let seed = writer
-        .query_data(r#"{ movie(slug: "m-butterfly") { id } }"#, json!({}))
-        .await["movie"]["id"]
-        .clone();
-    let unpublished = writer
-        .graphql_as(
-            &editor,
-            "mutation($id: ID!) { unpublishMovie(id: $id, expectedVersion: 1) { version } }",
-            json!({ "id": seed }),
-        )
-        .await;
-    assert_eq!(
-        unpublished["data"]["unpublishMovie"]["version"], 2,
-        "{unpublished}"
-    );
+    assert_eq!(unpublish_the_seed(&writer, &editor).await, 2);
 
     let event = tokio::time::timeout(Duration::from_secs(20), events.recv())
         .await

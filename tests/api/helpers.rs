@@ -474,6 +474,37 @@ where
     }
 }
 
+/// Unpublishes M. Butterfly (at whatever version it is) as `editor`; returns its new version.
+pub async fn unpublish_the_seed(app: &TestApp, editor: &str) -> i64 {
+    let seed = app
+        .query_data(
+            r#"{ movie(slug: "m-butterfly") { id version } }"#,
+            json!({}),
+        )
+        .await["movie"]
+        .clone();
+    let done = app
+        .graphql_as(
+            editor,
+            "mutation($id: ID!, $v: Int!) { unpublishMovie(id: $id, expectedVersion: $v) { version } }",
+            json!({ "id": seed["id"], "v": seed["version"] }),
+        )
+        .await;
+    done["data"]["unpublishMovie"]["version"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("unpublished: {done}"))
+}
+
+/// Waits until a server started as a process (at `base`) answers `/healthz`.
+pub async fn wait_until_up(client: &reqwest::Client, base: &str) {
+    eventually(
+        "the server answers",
+        std::time::Duration::from_secs(60),
+        || async { client.get(format!("{base}/healthz")).send().await.is_ok() },
+    )
+    .await;
+}
+
 /// Percent-encodes a query-string value.
 pub fn percent_encode(text: &str) -> String {
     text.bytes()

@@ -4,11 +4,10 @@
 
 use std::io::Read;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, free_port, spawn_app};
+use crate::helpers::{Backend, free_port, spawn_app, wait_until_up};
 
 #[tokio::test]
 async fn metrics_count_requests_by_operation_and_outcome() {
@@ -65,11 +64,7 @@ async fn json_logs_name_the_operation_and_error_code_and_never_the_token() {
         .expect("the server starts");
     let base = format!("http://127.0.0.1:{port}");
     let client = reqwest::Client::new();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while client.get(format!("{base}/healthz")).send().await.is_err() {
-        assert!(Instant::now() < deadline, "the server never answered");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    wait_until_up(&client, &base).await;
 
     let secret = "fcs_this-token-must-never-be-logged";
     let page = client

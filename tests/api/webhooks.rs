@@ -18,6 +18,7 @@ use sha2::Sha256;
 
 use crate::helpers::{
     Backend, TestApp, eventually, first_error_extensions, free_port, spawn_app_with,
+    unpublish_the_seed, wait_until_up,
 };
 
 /// One request the receiver got.
@@ -129,24 +130,6 @@ async fn app_for_webhooks(backend: Backend) -> Option<TestApp> {
     .await
 }
 
-async fn unpublish_the_seed(app: &TestApp, editor: &str) {
-    let id = app
-        .query_data(
-            r#"{ movie(slug: "m-butterfly") { id version } }"#,
-            json!({}),
-        )
-        .await["movie"]
-        .clone();
-    let done = app
-        .graphql_as(
-            editor,
-            "mutation($id: ID!, $v: Int!) { unpublishMovie(id: $id, expectedVersion: $v) { version } }",
-            json!({ "id": id["id"], "v": id["version"] }),
-        )
-        .await;
-    assert!(done["data"]["unpublishMovie"]["version"].is_i64(), "{done}");
-}
-
 /// A failing endpoint is retried until it answers; the delivery that succeeds carries a
 /// signature the receiver verifies; drafts are never delivered; with two instances on one
 /// database, the event is delivered by one of them (one success, one event id).
@@ -245,16 +228,20 @@ async fn a_failing_endpoint_is_retried_until_it_takes_the_signed_event(backend: 
 
 /// Polls the deliveries until the first is delivered; returns the deliveries.
 async fn eventually_delivered(app: &TestApp, admin: &str) -> Value {
-    let mut last = Value::Null;
-    for _ in 0..400 {
-        let body = app.graphql_as(admin, DELIVERIES, json!({})).await;
-        last = body["data"]["webhooks"][0]["deliveries"].clone();
-        if last[0]["status"] == "DELIVERED" {
-            return last;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-    panic!("never delivered: {last}");
+    let last = Mutex::new(Value::Null);
+    eventually(
+        "the delivery is recorded as delivered",
+        Duration::from_secs(10),
+        || async {
+            let body = app.graphql_as(admin, DELIVERIES, json!({})).await;
+            let deliveries = body["data"]["webhooks"][0]["deliveries"].clone();
+            let delivered = deliveries[0]["status"] == "DELIVERED";
+            *last.lock().unwrap_or_else(|p| p.into_inner()) = deliveries;
+            delivered
+        },
+    )
+    .await;
+    last.into_inner().unwrap_or_else(|p| p.into_inner())
 }
 
 /// Registration checks every input at once, and only admins may register.
@@ -365,16 +352,6 @@ fn start_server(db: &std::path::Path, port: u16) -> std::process::Child {
         .stderr(Stdio::null())
         .spawn()
         .expect("the server starts")
-}
-
-async fn wait_until_up(client: &reqwest::Client, base: &str) {
-    for _ in 0..600 {
-        if client.get(format!("{base}/healthz")).send().await.is_ok() {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("the server never answered");
 }
 
 /// The server is killed (SIGKILL) after a change committed and before its delivery was made

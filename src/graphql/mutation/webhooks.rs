@@ -7,7 +7,7 @@ use crate::error::AppError;
 use crate::graphql::auth::require;
 use crate::graphql::context::db;
 use crate::graphql::errors::report;
-use crate::graphql::subscription::ChangeKind;
+use crate::graphql::types::ChangeKind;
 use crate::graphql::types::webhook::Webhook;
 use crate::service::webhooks::{self, AddressPolicy, WebhookChanges};
 

@@ -1,6 +1,7 @@
 //! API types: what clients see, kept apart from the entities so that the database and the API
 //! can evolve separately. Each wraps an entity row and chooses which facts to expose.
 
+pub mod change_kind;
 pub mod character;
 pub mod company;
 pub mod connection;
@@ -16,6 +17,7 @@ pub mod person;
 pub mod status;
 pub mod webhook;
 
+pub use change_kind::ChangeKind;
 pub use character::Character;
 pub use company::{Company, CompanyCredit, CompanyRole};
 pub use connection::{MovieConnection, MovieEdge, PageInfo, PersonConnection, PersonEdge};

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use entity::{webhook, webhook_delivery};
 
 use crate::graphql::context::reads;
-use crate::graphql::subscription::ChangeKind;
+use crate::graphql::types::ChangeKind;
 use crate::service::webhooks;
 
 /// An endpoint told of changes: each change of a kind it asked for is POSTed to it as JSON,
