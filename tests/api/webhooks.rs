@@ -448,3 +448,106 @@ async fn a_delivery_queued_before_the_server_was_killed_arrives_after_restart() 
     let _ = restarted.kill();
     let _ = restarted.wait();
 }
+
+/// An endpoint that answers with a redirect or not at all: the redirect is not followed (the
+/// attempt is recorded with its 307), and a silent endpoint is given up on at the timeout.
+async fn deliveries_follow_no_redirect_and_time_out(backend: Backend) {
+    let Some(app) = spawn_app_with(backend, |config| {
+        config.webhook_allow_private_addresses = true;
+        config.webhook_timeout_secs = 1;
+        config.webhook_retry_base_ms = 3_600_000;
+        config.live_poll_interval_ms = 50;
+    })
+    .await
+    else {
+        return;
+    };
+    let admin = app.token("ops", TokenRole::Admin).await;
+    let editor = app.token("alice", TokenRole::Editor).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a port");
+    let base = format!("http://{}", listener.local_addr().expect("address"));
+    let followed = Arc::new(AtomicUsize::new(0));
+    let counted = followed.clone();
+    let endpoint = axum::Router::new()
+        .route(
+            "/redirect",
+            axum::routing::post(|| async {
+                (
+                    StatusCode::TEMPORARY_REDIRECT,
+                    [(axum::http::header::LOCATION, "/target")],
+                )
+            }),
+        )
+        .route(
+            "/target",
+            axum::routing::post(move || async move {
+                counted.fetch_add(1, Ordering::SeqCst);
+                StatusCode::NO_CONTENT
+            }),
+        )
+        .route(
+            "/silent",
+            axum::routing::post(|| async {
+                std::future::pending::<()>().await;
+                StatusCode::NO_CONTENT
+            }),
+        );
+    tokio::spawn(async move { axum::serve(listener, endpoint).await });
+    for path in ["/redirect", "/silent"] {
+        let created = app
+            .graphql_as(
+                &admin,
+                CREATE,
+                json!({ "url": format!("{base}{path}"), "events": ["UNPUBLISHED"], "secret": SECRET }),
+            )
+            .await;
+        assert!(
+            created["data"]["createWebhook"]["id"].is_string(),
+            "{created}"
+        );
+    }
+    unpublish_the_seed(&app, &editor).await;
+
+    let attempted = Mutex::new(Value::Null);
+    eventually("both endpoints were attempted", Duration::from_secs(15), || async {
+        let body = app
+            .graphql_as(
+                &admin,
+                "{ webhooks { url deliveries { attempts lastStatusCode lastDurationMs lastError } } }",
+                json!({}),
+            )
+            .await;
+        let hooks = body["data"]["webhooks"].clone();
+        let done = hooks
+            .as_array()
+            .is_some_and(|hooks| hooks.iter().all(|h| h["deliveries"][0]["attempts"] == 1 && !h["deliveries"][0]["lastDurationMs"].is_null()));
+        *attempted.lock().unwrap_or_else(|p| p.into_inner()) = hooks;
+        done
+    })
+    .await;
+    let hooks = attempted.into_inner().unwrap_or_else(|p| p.into_inner());
+    let redirect = &hooks[0]["deliveries"][0];
+    assert_eq!(redirect["lastStatusCode"], 307, "{hooks}");
+    assert_eq!(
+        followed.load(Ordering::SeqCst),
+        0,
+        "the redirect was followed"
+    );
+    let silent = &hooks[1]["deliveries"][0];
+    assert_eq!(silent["lastStatusCode"], Value::Null, "{hooks}");
+    assert!(
+        silent["lastError"]
+            .as_str()
+            .is_some_and(|e| e.starts_with("no answer")),
+        "{hooks}"
+    );
+    let waited = silent["lastDurationMs"].as_i64().unwrap_or(i64::MAX);
+    assert!((900..5_000).contains(&waited), "gave up after {waited} ms");
+}
+
+#[tokio::test]
+async fn on_sqlite_deliveries_follow_no_redirect_and_time_out() {
+    deliveries_follow_no_redirect_and_time_out(Backend::Sqlite).await;
+}
