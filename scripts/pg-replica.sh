@@ -4,6 +4,8 @@
 # writes the replica's primary_conninfo and standby.signal), start the replica.
 #   scripts/pg-replica.sh start DIR PRIMARY_PORT REPLICA_PORT
 #   scripts/pg-replica.sh stop DIR
+#   scripts/pg-replica.sh stop-replica DIR        (immediate: the replica crashes)
+#   scripts/pg-replica.sh start-replica DIR REPLICA_PORT
 # Both listen on 127.0.0.1 with trust authentication (user postgres). As root, PostgreSQL runs
 # as the postgres user (see pg-cluster.sh).
 set -euo pipefail
@@ -16,8 +18,17 @@ start() {
   pg_cluster_init "$dir"
   pg_cluster_start "$dir" "$primary"
   as_pg "$PGBIN/pg_basebackup" -h 127.0.0.1 -p "$primary" -U postgres -D "$dir/replica" -R -X stream >/dev/null
+  start_replica "$dir" "$replica"
+}
+
+start_replica() {
+  local dir="$1" replica="$2"
   as_pg "$PGBIN/pg_ctl" -D "$dir/replica" -l "$dir/replica.log" -w \
     -o "-p $replica -k $dir -c listen_addresses=127.0.0.1 -c hot_standby=on" start >/dev/null
+}
+
+stop_replica() {
+  as_pg "$PGBIN/pg_ctl" -D "$1/replica" -m immediate stop >/dev/null
 }
 
 stop() {
@@ -29,5 +40,7 @@ stop() {
 case "${1:-}" in
   start) start "$2" "$3" "$4" ;;
   stop) stop "$2" ;;
-  *) echo "usage: $0 start DIR PRIMARY_PORT REPLICA_PORT | stop DIR"; exit 2 ;;
+  stop-replica) stop_replica "$2" ;;
+  start-replica) start_replica "$2" "$3" ;;
+  *) echo "usage: $0 start DIR PRIMARY_PORT REPLICA_PORT | stop DIR | stop-replica DIR | start-replica DIR REPLICA_PORT"; exit 2 ;;
 esac

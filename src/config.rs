@@ -139,6 +139,32 @@ pub struct Config {
     #[arg(long, env = "DATABASE_URL", global = true)]
     pub database_url: Option<String>,
 
+    /// Read replicas of the PostgreSQL at `--database-url` (streaming replicas, comma
+    /// separated): anonymous queries read from a healthy one; writes, drafts and editors'
+    /// reads stay on the primary. Empty: everything reads from the primary.
+    #[arg(long, env = "DATABASE_READ_URLS", value_delimiter = ',', global = true)]
+    pub database_read_urls: Vec<String>,
+
+    /// Milliseconds a read replica may be behind the primary and still serve; one further
+    /// behind, or one that does not replay a write's commit within this time, is taken out
+    /// of rotation until it catches up.
+    #[arg(
+        long,
+        env = "MAX_REPLICA_LAG_MS",
+        default_value_t = 1_000,
+        global = true
+    )]
+    pub max_replica_lag_ms: u64,
+
+    /// Milliseconds between checks of each read replica's health and lag.
+    #[arg(
+        long,
+        env = "REPLICA_CHECK_INTERVAL_MS",
+        default_value_t = 100,
+        global = true
+    )]
+    pub replica_check_interval_ms: u64,
+
     /// SQLite file used when no database URL is given; created on first start.
     #[arg(
         long,
@@ -615,6 +641,9 @@ impl Config {
         Self {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             database_url: Some(database_url.into()),
+            database_read_urls: Vec::new(),
+            max_replica_lag_ms: 1_000,
+            replica_check_interval_ms: 100,
             sqlite_path: PathBuf::from("filmserver.db"),
             db_max_connections: 5,
             db_acquire_timeout_secs: 3,
@@ -683,6 +712,20 @@ mod tests {
             "sqlite:///tmp/x.db?mode=rwc"
         );
         assert!(cli.command.is_none());
+    }
+
+    #[test]
+    fn read_replicas_are_a_comma_separated_list() {
+        let cli = Cli::parse_from([
+            "filmserver",
+            "--database-read-urls",
+            "postgres://r1/films,postgres://r2/films",
+        ]);
+        assert_eq!(
+            cli.config.database_read_urls,
+            ["postgres://r1/films", "postgres://r2/films"]
+        );
+        assert_eq!(cli.config.max_replica_lag_ms, 1_000);
     }
 
     #[test]

@@ -9,7 +9,8 @@
 //! - [`cli`]: the binary's subcommands (serve, migrate, token, import, export, print-schema,
 //!   trusted-documents check).
 //! - [`config`]: the one typed configuration (flags with env fallbacks), parsed once in `main`.
-//! - [`db`]: connect to SQLite or PostgreSQL, run migrations, count SQL statements.
+//! - [`db`]: connect to SQLite or PostgreSQL, run migrations, count SQL statements; pools by
+//!   purpose, and read replicas ([`db::replicas`]: routing, health, lag, catching up).
 //! - [`error`]: [`AppError`](error::AppError) and the error policy (codes, what is logged).
 //! - [`ids`]: global ids (`base64url("Movie:42")`), shared by the API and the services that
 //!   read them in input.
@@ -77,8 +78,9 @@ impl std::ops::Deref for AppState {
 pub struct SharedState {
     /// The database pool writes (and mutations' reads) use.
     pub db: DatabaseConnection,
-    /// The pool queries read through, one snapshot per request (the write pool on SQLite).
-    pub read_db: DatabaseConnection,
+    /// Where queries read, one snapshot per request: the primary's read pool (the write
+    /// pool on SQLite) and the read replicas, if any.
+    pub reads: db::ReadRouter,
     /// The GraphQL schema.
     pub schema: graphql::AppSchema,
     /// SQL statements run on `db` so far.
@@ -135,12 +137,13 @@ pub struct SharedState {
 }
 
 impl AppState {
-    /// State over the database pools (writes, and queries' reads), with what is known of the database's availability and the
-    /// trusted documents loaded from `TRUSTED_DOCUMENTS`, if any.
+    /// State over the database pools (writes, and where queries read), with what is known of
+    /// the database's availability and the trusted documents loaded from `TRUSTED_DOCUMENTS`,
+    /// if any.
     pub fn new(
         config: &Config,
         db: DatabaseConnection,
-        read_db: DatabaseConnection,
+        reads: db::ReadRouter,
         sql_statements: SqlStatementCounter,
         availability: availability::Availability,
         trusted: Option<http::trusted::TrustedDocuments>,
@@ -149,7 +152,7 @@ impl AppState {
         let change_feed = live::ChangeFeed::new(CHANGE_FEED_CAPACITY);
         let schema = graphql::build_schema(
             db.clone(),
-            read_db.clone(),
+            reads.primary().clone(),
             change_feed.clone(),
             config.webhook_policy(),
             limits,
@@ -157,7 +160,6 @@ impl AppState {
         );
         Self(Arc::new(SharedState {
             db,
-            read_db,
             schema,
             sql_statements,
             graphql_requests: http::metrics::RequestCounter::default(),
@@ -216,11 +218,13 @@ impl AppState {
             } else {
                 config.max_connections_per_address
             }),
-            responses: response_cache::ResponseCache::new(
+            responses: response_cache::ResponseCache::with_replicas(
                 config.response_cache_mb.saturating_mul(1024 * 1024),
                 std::time::Duration::from_secs(config.response_cache_ttl_secs),
                 !config.is_postgres(),
+                Some(reads.clone()),
             ),
+            reads,
         }))
     }
 }

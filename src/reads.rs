@@ -13,6 +13,16 @@
 //!
 //! A mutation's [`RequestReads`] reads from the pool directly, so what it returns after a
 //! write is the write's result, not a snapshot taken before it.
+//!
+//! An anonymous query's snapshot may be taken on a read replica ([`RequestReads::routed`]):
+//! the first replica in rotation, else the primary. When the replica cannot begin it, the
+//! snapshot is taken on the primary at once; when a statement fails on the replica later
+//! (it stopped, or cancelled the statement for a conflict with recovery), the request is
+//! marked [`replica_failed`](RequestReads::replica_failed) and the transport runs it again
+//! on the primary, so a replica's failure never fails a request.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, ExecResult,
@@ -20,52 +30,140 @@ use sea_orm::{
 };
 use tokio::sync::OnceCell;
 
+use crate::db::ReadRouter;
+use crate::db::replicas::Replica;
+
 /// Where one request reads from: one snapshot for the whole request, or the pool.
 pub struct RequestReads {
-    pool: DatabaseConnection,
-    consistent: bool,
-    snapshot: OnceCell<DatabaseTransaction>,
+    source: Source,
+    snapshot: OnceCell<Snapshot>,
+    /// A statement failed on a replica's snapshot: the answer must come from the primary.
+    replica_failed: AtomicBool,
+}
+
+enum Source {
+    /// Each statement on the pool as it is (a mutation's reads).
+    Direct(DatabaseConnection),
+    /// One snapshot on this pool.
+    Snapshot(DatabaseConnection),
+    /// One snapshot on a replica in rotation, else on the primary.
+    Routed(ReadRouter),
+}
+
+struct Snapshot {
+    transaction: DatabaseTransaction,
+    /// The replica it was taken on, if any (with the router that picked it).
+    replica: Option<(ReadRouter, Arc<Replica>)>,
 }
 
 impl RequestReads {
     /// Reads that all see the database as of the request's first read (for queries), from
     /// the read pool (`db::connect_reads`).
     pub fn snapshot(pool: &DatabaseConnection) -> Self {
-        Self {
-            pool: pool.clone(),
-            consistent: true,
-            snapshot: OnceCell::new(),
+        Self::from(Source::Snapshot(pool.clone()))
+    }
+
+    /// A snapshot like [`snapshot`](Self::snapshot), taken on a read replica in rotation when
+    /// there is one (for anonymous queries), else on the primary's read pool.
+    pub fn routed(router: &ReadRouter) -> Self {
+        if router.has_replicas() {
+            Self::from(Source::Routed(router.clone()))
+        } else {
+            Self::snapshot(router.primary())
         }
     }
 
     /// Reads that each see the latest commit (for mutations, which read back their writes).
     pub fn direct(pool: &DatabaseConnection) -> Self {
+        Self::from(Source::Direct(pool.clone()))
+    }
+
+    fn from(source: Source) -> Self {
         Self {
-            pool: pool.clone(),
-            consistent: false,
+            source,
             snapshot: OnceCell::new(),
+            replica_failed: AtomicBool::new(false),
         }
     }
 
+    /// Whether a statement failed on a read replica (the request must run again on the
+    /// primary: its answer may lack what the replica could not read).
+    pub fn replica_failed(&self) -> bool {
+        self.replica_failed.load(Ordering::Relaxed)
+    }
+
+    /// Whether this request's reads may go to a replica.
+    pub fn is_routed(&self) -> bool {
+        matches!(self.source, Source::Routed(_))
+    }
+
     /// The snapshot, begun on first use.
-    async fn transaction(&self) -> Result<&DatabaseTransaction, DbErr> {
+    async fn snapshot_begun(&self) -> Result<&Snapshot, DbErr> {
         self.snapshot
             .get_or_try_init(|| async {
-                // The read pool's connections begin `REPEATABLE READ, READ ONLY` by default
+                // The read pools' connections begin `REPEATABLE READ, READ ONLY` by default
                 // (see `db::connect_reads`); on SQLite a deferred transaction is a snapshot.
-                self.pool.begin().await
+                match &self.source {
+                    Source::Direct(pool) | Source::Snapshot(pool) => Ok(Snapshot {
+                        transaction: pool.begin().await?,
+                        replica: None,
+                    }),
+                    Source::Routed(router) => begin_routed(router).await,
+                }
             })
             .await
     }
+
+    /// Notes that `result` came from the snapshot: an error on a replica means the request
+    /// must be answered by the primary.
+    fn noted<T>(&self, snapshot: &Snapshot, result: Result<T, DbErr>) -> Result<T, DbErr> {
+        if let (Err(err), Some((router, replica))) = (&result, &snapshot.replica)
+            && !self.replica_failed.swap(true, Ordering::Relaxed)
+        {
+            router.failed(replica, err);
+        }
+        result
+    }
+}
+
+/// Begins a snapshot on the next replica in rotation; on the primary when there is none or
+/// it cannot begin one.
+async fn begin_routed(router: &ReadRouter) -> Result<Snapshot, DbErr> {
+    if let Some(replica) = router.pick() {
+        // A replica that does not even begin within the lag it may have is not waited for.
+        let begun = tokio::time::timeout(router.max_lag(), replica.pool().begin())
+            .await
+            .unwrap_or(Err(DbErr::ConnectionAcquire(
+                sea_orm::ConnAcquireErr::Timeout,
+            )));
+        match begun {
+            Ok(transaction) => {
+                router.served(&replica);
+                return Ok(Snapshot {
+                    transaction,
+                    replica: Some((router.clone(), replica)),
+                });
+            }
+            Err(err) => router.failed(&replica, &err),
+        }
+    }
+    router.served_by_primary();
+    Ok(Snapshot {
+        transaction: router.primary().begin().await?,
+        replica: None,
+    })
 }
 
 /// Runs `$call` on the snapshot (begun if need be) or on the pool.
 macro_rules! forward {
     ($self:ident, $method:ident($($arg:expr),*)) => {
-        if $self.consistent {
-            $self.transaction().await?.$method($($arg),*).await
-        } else {
-            $self.pool.$method($($arg),*).await
+        match &$self.source {
+            Source::Direct(pool) => pool.$method($($arg),*).await,
+            _ => {
+                let snapshot = $self.snapshot_begun().await?;
+                let result = snapshot.transaction.$method($($arg),*).await;
+                $self.noted(snapshot, result)
+            }
         }
     };
 }
@@ -73,7 +171,10 @@ macro_rules! forward {
 #[async_trait::async_trait]
 impl ConnectionTrait for RequestReads {
     fn get_database_backend(&self) -> DbBackend {
-        self.pool.get_database_backend()
+        match &self.source {
+            Source::Direct(pool) | Source::Snapshot(pool) => pool.get_database_backend(),
+            Source::Routed(router) => router.primary().get_database_backend(),
+        }
     }
 
     async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {

@@ -28,6 +28,9 @@ pub enum StartupError {
     /// The trusted-documents manifest could not be read, or lists documents that would fail.
     #[error("trusted documents: {0}")]
     TrustedDocuments(String),
+    /// The settings contradict each other.
+    #[error("configuration: {0}")]
+    Config(String),
 }
 
 /// How long start-up waits for the change listener to connect.
@@ -42,7 +45,18 @@ pub async fn prepare_state(config: &Config) -> Result<AppState, StartupError> {
         None => None,
     };
     let (db, sql_statements) = db::connect(config).await?;
-    let read_db = db::connect_reads(config, &db, &sql_statements).await?;
+    if !config.is_postgres()
+        && config
+            .database_read_urls
+            .iter()
+            .any(|url| !url.trim().is_empty())
+    {
+        return Err(StartupError::Config(
+            "DATABASE_READ_URLS needs a PostgreSQL DATABASE_URL (replicas are PostgreSQL's)".into(),
+        ));
+    }
+    let primary_reads = db::connect_reads(config, &db, &sql_statements).await?;
+    let reads = db::connect_replicas(config, primary_reads, &sql_statements).await?;
     let availability = match db::migrate(&db).await {
         Ok(()) => Availability::ready(),
         Err(err) if is_unavailable(&err) => {
@@ -58,7 +72,7 @@ pub async fn prepare_state(config: &Config) -> Result<AppState, StartupError> {
     let state = AppState::new(
         config,
         db,
-        read_db,
+        reads,
         sql_statements,
         availability.clone(),
         trusted,
@@ -69,10 +83,16 @@ pub async fn prepare_state(config: &Config) -> Result<AppState, StartupError> {
         Duration::from_millis(config.schedule_check_interval_ms),
     );
     let background = db::connect_background(config).await?;
+    if state.reads.has_replicas() {
+        state.reads.spawn_monitor(Duration::from_millis(
+            config.replica_check_interval_ms.max(10),
+        ));
+    }
     crate::live::webhooks::spawn(
         background.clone(),
         &state.change_feed,
         config.webhook_settings(),
+        state.reads.clone(),
     );
     state.change_feed.spawn(
         background,
@@ -85,6 +105,7 @@ pub async fn prepare_state(config: &Config) -> Result<AppState, StartupError> {
             state.change_feed.clone(),
             config.effective_database_url(),
             Duration::from_millis(config.listener_check_interval_ms.max(100)),
+            state.db.clone(),
         );
     }
     if config.is_postgres() && config.response_cache_mb > 0 {

@@ -4,7 +4,6 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use async_graphql::parser::types::OperationType;
 use async_graphql::{Request, Response, Schema, ValidationMode, Value};
 use sea_orm::DatabaseConnection;
 use sha2::Digest as _;
@@ -295,31 +294,31 @@ pub fn sdl() -> String {
 pub struct ReadPool(pub DatabaseConnection);
 
 /// What the transport learns about a request while it runs.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone)]
 pub struct RequestHandles {
     /// The films the response contains.
     pub surrogate_keys: SurrogateKeys,
+    /// Where the request read from (whether a replica failed it).
+    pub reads: Arc<RequestReads>,
 }
 
-/// Gives a request its reads (one snapshot for a query, the pool for a mutation), its
-/// credentials, its own DataLoaders, the response cache its writes invalidate, and the handles
-/// the transport reads afterwards.
+/// Gives a request its `reads` (one snapshot for a query, the pool for a mutation; see
+/// [`RequestReads`]), its credentials, its own DataLoaders, the response cache its writes
+/// invalidate, and the handles the transport reads afterwards.
 pub fn prepare_request(
     request: Request,
-    (db, read_db): (&DatabaseConnection, &DatabaseConnection),
-    operation: Option<OperationType>,
+    reads: RequestReads,
     credentials: Credentials,
     responses: &ResponseCache,
     loader_delay: std::time::Duration,
 ) -> (Request, RequestHandles) {
-    let handles = RequestHandles::default();
-    let reads = Arc::new(match operation {
-        Some(OperationType::Query) => RequestReads::snapshot(read_db),
-        _ => RequestReads::direct(db),
-    });
+    let handles = RequestHandles {
+        surrogate_keys: SurrogateKeys::default(),
+        reads: Arc::new(reads),
+    };
     let request = request
         .data(Arc::new(RequestData::new(loaders::for_request(
-            reads,
+            handles.reads.clone(),
             loader_delay,
         ))))
         .data(credentials)

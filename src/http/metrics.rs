@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use sea_orm::{DatabaseConnection, DbBackend};
+use crate::db::replicas::ReplicaStatus;
 
 use axum::extract::State;
 use axum::http::header::CONTENT_TYPE;
@@ -153,25 +153,10 @@ fn label(name: Option<&str>) -> &str {
     }
 }
 
-/// The pool's connections: (open, idle).
-fn pool_connections(db: &DatabaseConnection) -> (u32, usize) {
-    match db.get_database_backend() {
-        DbBackend::Postgres => {
-            let pool = db.get_postgres_connection_pool();
-            (pool.size(), pool.num_idle())
-        }
-        DbBackend::Sqlite => {
-            let pool = db.get_sqlite_connection_pool();
-            (pool.size(), pool.num_idle())
-        }
-        _ => (0, 0),
-    }
-}
-
 /// The metrics, as Prometheus text.
 pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     let cache = state.responses.stats();
-    let (open, idle) = pool_connections(&state.db);
+    let (open, idle) = crate::db::pool_connections(&state.db);
     let body = format!(
         "# HELP filmserver_graphql_requests_total GraphQL requests served.\n\
          # TYPE filmserver_graphql_requests_total counter\n\
@@ -235,7 +220,7 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
         state.connections.addresses(),
         state.intake.pending_bodies_now(),
     );
-    let (read_open, read_idle) = pool_connections(&state.read_db);
+    let (read_open, read_idle) = crate::db::pool_connections(state.reads.primary());
     let _ = write!(
         body,
         "# HELP filmserver_db_read_pool_connections Connections the pool queries read through holds (the write pool's on SQLite).\n\
@@ -253,6 +238,92 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
         state.change_feed.subscribers(),
         state.change_feed.last_seen().unwrap_or_default(),
     );
+    render_replicas(&state, &mut body);
     state.http_metrics.render(&mut body);
     ([(CONTENT_TYPE, "text/plain; version=0.0.4")], body)
+}
+
+/// A per-replica metric: name, type, help, and its value for one replica.
+type ReplicaSeries = (
+    &'static str,
+    &'static str,
+    &'static str,
+    fn(&ReplicaStatus) -> String,
+);
+
+/// The read replicas' figures, one series per replica (labelled `host:port/database`), and
+/// the query snapshots the primary served instead.
+fn render_replicas(state: &AppState, body: &mut String) {
+    if !state.reads.has_replicas() {
+        return;
+    }
+    let statuses = state.reads.statuses();
+    let _ = write!(
+        body,
+        "# HELP filmserver_primary_query_reads_total Query snapshots read from the primary that a read replica could have served (none was in rotation, or it failed).\n\
+         # TYPE filmserver_primary_query_reads_total counter\n\
+         filmserver_primary_query_reads_total {}\n",
+        state.reads.primary_reads()
+    );
+    let series: [ReplicaSeries; 8] = [
+        (
+            "filmserver_replica_up",
+            "gauge",
+            "Whether the read replica answered its last check (1 or 0).",
+            |s| u8::from(s.answering).to_string(),
+        ),
+        (
+            "filmserver_replica_in_rotation",
+            "gauge",
+            "Whether queries read from the replica now (1 or 0).",
+            |s| u8::from(s.in_rotation).to_string(),
+        ),
+        (
+            "filmserver_replica_lag_seconds",
+            "gauge",
+            "How far behind the primary the replica was at its last check.",
+            |s| format!("{:.3}", s.lag_ms as f64 / 1000.0),
+        ),
+        (
+            "filmserver_replica_reads_total",
+            "counter",
+            "Query snapshots the replica served.",
+            |s| s.reads.to_string(),
+        ),
+        (
+            "filmserver_replica_failovers_total",
+            "counter",
+            "Queries run again on the primary after the replica failed them.",
+            |s| s.failovers.to_string(),
+        ),
+        (
+            "filmserver_replica_removals_total",
+            "counter",
+            "Times the replica was taken out of rotation.",
+            |s| s.removals.to_string(),
+        ),
+        (
+            "filmserver_replica_pool_connections",
+            "gauge",
+            "Connections the replica's pool holds.",
+            |s| s.pool.0.to_string(),
+        ),
+        (
+            "filmserver_replica_pool_idle_connections",
+            "gauge",
+            "Replica pool connections not in use.",
+            |s| s.pool.1.to_string(),
+        ),
+    ];
+    for (name, kind, help, value) in series {
+        let _ = write!(body, "# HELP {name} {help}\n# TYPE {name} {kind}\n");
+        for status in &statuses {
+            let _ = writeln!(
+                body,
+                "{name}{{replica=\"{}\"}} {}",
+                status.label.replace(['\\', '"', '\n'], "_"),
+                value(status)
+            );
+        }
+    }
 }

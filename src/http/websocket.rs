@@ -368,9 +368,11 @@ impl Executor for LiveExecutor {
             }
             _ => None,
         };
+        // Live operations read the primary: an event is taken from the change log there, and
+        // a replica may not have replayed the change it announces yet.
         let reads = match checked.operation {
-            Some(OperationType::Subscription) => RequestReads::direct(&state.read_db),
-            _ => RequestReads::snapshot(&state.read_db),
+            Some(OperationType::Subscription) => RequestReads::direct(state.reads.primary()),
+            _ => RequestReads::snapshot(state.reads.primary()),
         };
         let request = request
             .data(Arc::new(RequestData::new(loaders::for_request(

@@ -11,7 +11,9 @@
 //! endpoint's secret>` (Stripe's scheme). The endpoint's host is resolved and every address
 //! checked against the address policy before each attempt, and the request goes to the
 //! checked address; it follows no redirect, has a timeout, and reads at most
-//! [`MAX_RESPONSE_BYTES`] of the answer.
+//! [`MAX_RESPONSE_BYTES`] of the answer. With read replicas a batch is sent only once they
+//! have replayed its changes (or left rotation), so a receiver that fetches the page it is
+//! told about gets the new one.
 
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
@@ -22,6 +24,7 @@ use sea_orm::DatabaseConnection;
 use sha2::Sha256;
 use tokio::task::JoinHandle;
 
+use crate::db::ReadRouter;
 use crate::live::ChangeFeed;
 use crate::service::webhooks::{self, AddressPolicy, Claimed, Outcome};
 
@@ -84,6 +87,7 @@ pub fn spawn(
     db: DatabaseConnection,
     feed: &ChangeFeed,
     settings: WebhookSettings,
+    replicas: ReadRouter,
 ) -> JoinHandle<()> {
     let mut events = feed.subscribe();
     tokio::spawn(async move {
@@ -94,6 +98,10 @@ pub fn spawn(
                 let hold = chrono_duration(settings.timeout * 3);
                 match webhooks::claim_due(&db, BATCH, hold).await {
                     Ok(claimed) if !claimed.is_empty() => {
+                        // A receiver often fetches the page it is told about at once: it
+                        // must not get the old one from a replica that has not replayed the
+                        // change yet.
+                        replicas.caught_up_with_primary().await;
                         let attempts = claimed.into_iter().map(|c| deliver(&db, &settings, c));
                         futures_util::future::join_all(attempts).await;
                         continue;

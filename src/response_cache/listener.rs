@@ -11,11 +11,15 @@
 //! said while it was away is caught up from the log. A connection that falls silent (a
 //! network drop the operating system has not noticed) is found by a `SELECT 1` whenever
 //! nothing has arrived for `check_after` (`LISTENER_CHECK_INTERVAL_MS`), and made again.
+//!
+//! With read replicas an announcement is applied only once they have replayed it; that wait runs beside the listener, which goes on hearing, and
+//! the acknowledgement is sent through the write pool afterwards.
 
 use std::str::FromStr;
 use std::time::Duration;
 
 use sea_orm::sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 use tokio::task::JoinHandle;
 
 use super::ResponseCache;
@@ -35,15 +39,20 @@ pub fn spawn(
     feed: ChangeFeed,
     database_url: String,
     check_after: Duration,
+    writes: DatabaseConnection,
 ) -> JoinHandle<()> {
     tokio::spawn(async move {
         loop {
             match connect(&database_url).await {
                 Ok(listener) => {
+                    // What was missed while deaf may not be on the replicas yet either.
+                    if let Some(replicas) = cache.replicas() {
+                        replicas.caught_up_with_primary().await;
+                    }
                     cache.set_listening(true);
                     feed.wake();
                     tracing::info!("listening for changes from other instances");
-                    let lost = hear(&cache, &feed, listener, check_after).await;
+                    let lost = hear(&cache, &feed, listener, check_after, &writes).await;
                     tracing::warn!(error = %lost, "stopped hearing changes; the response cache is off until it reconnects");
                 }
                 Err(err) => {
@@ -80,6 +89,7 @@ async fn hear(
     feed: &ChangeFeed,
     mut listener: PgListener,
     check_after: Duration,
+    writes: &DatabaseConnection,
 ) -> sea_orm::sqlx::Error {
     loop {
         let notification = match tokio::time::timeout(check_after, listener.try_recv()).await {
@@ -121,6 +131,14 @@ async fn hear(
             tracing::warn!("ignored a malformed change announcement");
             continue;
         };
+        if cache.replicas().is_some() {
+            tokio::spawn(apply_after_replicas(
+                cache.clone(),
+                announcement,
+                writes.clone(),
+            ));
+            continue;
+        }
         cache.heard(&announcement);
         let ack = sea_orm::sqlx::query("SELECT pg_notify($1, $2)")
             .bind(ACK_CHANNEL)
@@ -130,5 +148,29 @@ async fn hear(
         if let Err(err) = ack {
             return err;
         }
+    }
+}
+
+/// Applies `announcement` once the read replicas have replayed it, then acknowledges it
+/// through the write pool.
+async fn apply_after_replicas(
+    cache: ResponseCache,
+    announcement: Announcement,
+    writes: DatabaseConnection,
+) {
+    if let Some(replicas) = cache.replicas() {
+        replicas.caught_up_with_primary().await;
+    }
+    cache.heard(&announcement);
+    let ack = writes
+        .execute_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT pg_notify($1, $2)",
+            [ACK_CHANNEL.into(), announcement.notice.to_string().into()],
+        ))
+        .await;
+    if let Err(err) = ack {
+        // The writer waits its full time for this instance, then answers anyway.
+        tracing::warn!(error = %err, "could not acknowledge a change");
     }
 }

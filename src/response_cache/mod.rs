@@ -11,6 +11,10 @@
 //!   announced while it was deaf is never missed.
 //! - An answer computed while a change landed is not stored: each lookup notes the cache's
 //!   generation, and [`ResponseCache::keep`] stores only if no invalidation happened since.
+//! - With read replicas, a change is applied (here, and on every instance that hears it) only
+//!   once every replica in rotation has replayed it ([`ReadRouter::caught_up_with_primary`]):
+//!   an answer read from a replica that still had the old page, and stored meanwhile, is
+//!   dropped then, and the write is acknowledged only after that.
 
 pub mod key;
 pub mod listener;
@@ -26,6 +30,7 @@ use tokio::sync::Notify;
 pub use key::entry_key;
 pub use store::{CachedResponse, EntryKey};
 
+use crate::db::ReadRouter;
 use crate::service::changes::{Announcement, Changed};
 use store::Store;
 
@@ -56,6 +61,10 @@ struct Shared {
     hits: AtomicU64,
     misses: AtomicU64,
     invalidations: AtomicU64,
+    /// The read replicas whose replay a change waits for, if any.
+    replicas: Option<ReadRouter>,
+    /// How long a write waits for every instance's acknowledgement.
+    ack_wait: Duration,
 }
 
 /// Acknowledgements counted per announcement, oldest announcement first out.
@@ -124,7 +133,26 @@ impl ResponseCache {
     /// A cache of at most `capacity` bytes whose entries live at most `ttl`; `listening` is
     /// whether it starts out hearing every change (true unless a listener will connect).
     pub fn new(capacity: usize, ttl: Duration, listening: bool) -> Self {
+        Self::with_replicas(capacity, ttl, listening, None)
+    }
+
+    /// A cache like [`new`](Self::new) in front of read `replicas`: a change is applied only
+    /// once they have replayed it, and a write waits that much longer for the
+    /// acknowledgements of other instances (which wait for their replicas too).
+    pub fn with_replicas(
+        capacity: usize,
+        ttl: Duration,
+        listening: bool,
+        replicas: Option<ReadRouter>,
+    ) -> Self {
+        let replicas = replicas.filter(ReadRouter::has_replicas);
+        let ack_wait = ACK_WAIT
+            + replicas
+                .as_ref()
+                .map_or(Duration::ZERO, ReadRouter::max_lag);
         Self(Arc::new(Shared {
+            replicas,
+            ack_wait,
             capacity,
             ttl,
             store: Mutex::new(Generation {
@@ -198,11 +226,18 @@ impl ResponseCache {
         }
     }
 
-    /// Applies a write made through this instance: drops what it changed here, then waits
-    /// (at most [`ACK_WAIT`]) until every instance that was listening when it committed has
-    /// acknowledged applying it.
+    /// Applies a write made through this instance: drops what it changed here (again once
+    /// the read replicas have replayed it), then waits (at most [`ACK_WAIT`], plus
+    /// `MAX_REPLICA_LAG_MS` with replicas) until every instance that was listening when it
+    /// committed has acknowledged applying it.
     pub async fn apply(&self, changed: &Changed) {
         self.invalidate(changed.keys.iter().map(String::as_str));
+        if let Some(replicas) = &self.0.replicas
+            && !changed.keys.is_empty()
+        {
+            replicas.caught_up_with_primary().await;
+            self.invalidate(changed.keys.iter().map(String::as_str));
+        }
         let Some(notice) = changed.notice else {
             return;
         };
@@ -215,14 +250,14 @@ impl ResponseCache {
                 notified.await;
             }
         };
-        if tokio::time::timeout(ACK_WAIT, all_acknowledged)
+        if tokio::time::timeout(self.0.ack_wait, all_acknowledged)
             .await
             .is_err()
         {
             tracing::warn!(
                 acknowledged = self.acks(notice),
                 listening = changed.listeners,
-                "not every instance acknowledged a change within a second"
+                "not every instance acknowledged a change in time"
             );
         }
     }
@@ -236,9 +271,15 @@ impl ResponseCache {
     }
 
     /// Applies an announcement heard on the channel (any instance's, this one's included).
-    /// The listener acknowledges it afterwards.
+    /// With read replicas the listener calls this only once they have replayed it; it
+    /// acknowledges the announcement afterwards.
     pub fn heard(&self, announcement: &Announcement) {
         self.invalidate(announcement.keys.iter().map(String::as_str));
+    }
+
+    /// The read replicas changes wait for, if any.
+    pub fn replicas(&self) -> Option<&ReadRouter> {
+        self.0.replicas.as_ref()
     }
 
     /// Counts an instance's acknowledgement of the announcement `notice`.

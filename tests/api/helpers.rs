@@ -254,6 +254,19 @@ pub async fn spawn_app_with(
     Some(serve(backend, std::sync::Arc::new(database), &config).await)
 }
 
+/// Serves the app on the PostgreSQL database at `database_url`, which the caller owns (a
+/// cluster of the test's own), configured by `configure`.
+pub async fn spawn_app_on(database_url: &str, configure: impl FnOnce(&mut Config)) -> TestApp {
+    let mut database = TestDatabase {
+        config: Config::for_database(database_url),
+        cleanup: Cleanup::Nothing,
+    };
+    database.config.schedule_check_interval_ms = 0;
+    configure(&mut database.config);
+    let config = database.config.clone();
+    serve(Backend::Postgres, std::sync::Arc::new(database), &config).await
+}
+
 /// Serves a new instance of the app on `database`, configured by `config`.
 async fn serve(
     backend: Backend,
@@ -306,8 +319,13 @@ pub struct TestDatabase {
 }
 
 enum Cleanup {
+    /// A database the test does not own (a cluster of its own, stopped by its owner).
+    Nothing,
     Sqlite(#[allow(dead_code)] tempfile::TempDir),
-    Postgres { admin_url: String, name: String },
+    Postgres {
+        admin_url: String,
+        name: String,
+    },
 }
 
 /// The maintenance database tests create their databases from.

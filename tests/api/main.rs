@@ -28,6 +28,7 @@ mod public_limits;
 mod publishing;
 mod query_limits;
 mod read_api;
+mod read_replicas;
 mod replica;
 mod response_cache;
 mod scheduling;

@@ -15,6 +15,7 @@ use crate::helpers::{eventually, free_port};
 /// A primary and its streaming replica, stopped when dropped.
 pub struct ReplicaPair {
     dir: tempfile::TempDir,
+    replica_port: u16,
     /// The primary's URL.
     pub primary_url: String,
     /// The replica's URL.
@@ -59,9 +60,54 @@ impl ReplicaPair {
         assert!(status.success(), "the primary and its replica start");
         Some(Self {
             dir,
+            replica_port: replica,
             primary_url: format!("postgres://postgres@127.0.0.1:{primary}/postgres"),
             replica_url: format!("postgres://postgres@127.0.0.1:{replica}/postgres"),
         })
+    }
+}
+
+impl ReplicaPair {
+    fn script(&self, step: &str, port: Option<u16>) {
+        let mut command = Command::new(script());
+        command.arg(step).arg(self.dir.path().join("cluster"));
+        if let Some(port) = port {
+            command.arg(port.to_string());
+        }
+        assert!(
+            command.status().expect("the replica script runs").success(),
+            "{step} succeeds"
+        );
+    }
+
+    /// Stops the replica at once (as a crash would).
+    pub fn stop_replica(&self) {
+        self.script("stop-replica", None);
+    }
+
+    /// Starts the replica again on its port.
+    pub fn start_replica(&self) {
+        self.script("start-replica", Some(self.replica_port));
+    }
+
+    /// Pauses the replica's replay: it keeps serving what it had.
+    pub async fn pause_replay(&self) {
+        let replica = Database::connect(&self.replica_url)
+            .await
+            .expect("the replica");
+        run(&replica, "SELECT pg_wal_replay_pause()").await;
+        eventually("replay is paused", Duration::from_secs(10), || async {
+            scalar(&replica, "SELECT pg_get_wal_replay_pause_state()").await == "paused"
+        })
+        .await;
+    }
+
+    /// Resumes the replica's replay.
+    pub async fn resume_replay(&self) {
+        let replica = Database::connect(&self.replica_url)
+            .await
+            .expect("the replica");
+        run(&replica, "SELECT pg_wal_replay_resume()").await;
     }
 }
 

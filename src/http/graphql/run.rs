@@ -14,6 +14,7 @@ use super::admit::Admission;
 use crate::AppState;
 use crate::error::ErrorCode;
 use crate::graphql::auth::Credentials;
+use crate::graphql::schema::{Executed, RequestHandles, Verdict};
 use crate::graphql::{Preflight, prepare_request};
 use crate::http::answer::{
     code_of, graphql_response, retry_after_seconds, retry_later, serialize, timed_out, unavailable,
@@ -22,6 +23,7 @@ use crate::http::answer::{
 use crate::http::media::ResponseMedia;
 use crate::http::persisted::Registration;
 use crate::http::rate_limit::{BudgetSpent, CACHE_HIT_COST};
+use crate::reads::RequestReads;
 use crate::response_cache::{CachedResponse, Ticket};
 use crate::service::idempotency::{Claim, record_answer, with_claim as idempotency_scope};
 
@@ -132,10 +134,18 @@ pub async fn execute(
         }
         _ => None,
     };
+    let reads = reads_for(state, checked.operation, &credentials).await;
+    // A query that may read from a replica keeps a copy to run again on the primary, should
+    // the replica fail it.
+    let rerun = reads.is_routed().then(|| {
+        (
+            copy_of(&request),
+            Credentials::new(credentials.bearer().map(str::to_owned)),
+        )
+    });
     let (mut request, handles) = prepare_request(
         request,
-        (&state.db, &state.read_db),
-        checked.operation,
+        reads,
         credentials,
         &state.responses,
         state.loader_delay,
@@ -162,8 +172,11 @@ pub async fn execute(
         None => None,
     };
     // Past the timeout the operation is dropped, and its SQL with it.
-    let running = idempotency_scope(claim.clone(), state.schema.run(request, verdict));
-    let Ok(executed) = tokio::time::timeout(state.request_timeout, running).await else {
+    let running = idempotency_scope(
+        claim.clone(),
+        run_with_failover(state, request, verdict, handles, rerun),
+    );
+    let Ok((executed, handles)) = tokio::time::timeout(state.request_timeout, running).await else {
         return with_budget(timed_out(media, state.request_timeout), spent);
     };
     let mut response = executed.response;
@@ -234,6 +247,66 @@ pub async fn execute(
     };
     let response = public_answer(state, media, &answer, conditional.as_ref(), cache_status);
     with_budget(response, spent)
+}
+
+/// Where a request reads: an anonymous query (or one whose token is not valid) from a read
+/// replica in rotation; a query with a valid token (editors, previews: drafts live only on
+/// the primary's latest state, and an editor reads back what they just saved) from a snapshot
+/// on the primary; a mutation from the write pool.
+async fn reads_for(
+    state: &AppState,
+    operation: Option<OperationType>,
+    credentials: &Credentials,
+) -> RequestReads {
+    match operation {
+        Some(OperationType::Query) => {
+            // Without replicas every query reads the primary: no token lookup needed.
+            let public = !state.reads.has_replicas()
+                || !credentials.present()
+                || !credentials.verified(&state.db).await;
+            if public {
+                RequestReads::routed(&state.reads)
+            } else {
+                RequestReads::snapshot(state.reads.primary())
+            }
+        }
+        _ => RequestReads::direct(&state.db),
+    }
+}
+
+/// A request's parts execution needs, to run it again.
+fn copy_of(request: &GraphQLRequest) -> GraphQLRequest {
+    let mut copy = GraphQLRequest::new(request.query.clone()).variables(request.variables.clone());
+    copy.operation_name = request.operation_name.clone();
+    copy.introspection_mode = request.introspection_mode;
+    copy
+}
+
+/// Runs `request`; when a read replica failed it (the replica stopped, or cancelled a
+/// statement) and `rerun` has its copy, runs the copy again on the primary and answers with
+/// that, so a replica's failure never reaches the client.
+async fn run_with_failover(
+    state: &AppState,
+    request: GraphQLRequest,
+    verdict: Verdict,
+    handles: RequestHandles,
+    rerun: Option<(GraphQLRequest, Credentials)>,
+) -> (Executed, RequestHandles) {
+    let Some((copy, credentials)) = rerun else {
+        return (state.schema.run(request, verdict).await, handles);
+    };
+    let executed = state.schema.run(request, verdict.clone()).await;
+    if !handles.reads.replica_failed() {
+        return (executed, handles);
+    }
+    let (request, handles) = prepare_request(
+        copy,
+        RequestReads::snapshot(state.reads.primary()),
+        credentials,
+        &state.responses,
+        state.loader_delay,
+    );
+    (state.schema.run(request, verdict).await, handles)
 }
 
 /// An answer from the response cache, after its client pays [`CACHE_HIT_COST`] from its read

@@ -1,11 +1,18 @@
 //! Database connection (SQLite or PostgreSQL), migrations, and the SQL statement counter.
+//!
+//! Pools by purpose: writes (and mutations' reads), queries' snapshots on the primary, read
+//! replicas ([`replicas`]), and the server's own background work.
+
+pub mod replicas;
+
+pub use replicas::ReadRouter;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
-use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbBackend, DbErr};
 
 use crate::config::Config;
 
@@ -36,8 +43,8 @@ enum PoolKind {
 }
 
 /// The options of a pool of `kind` over the configured database.
-fn pool_options(config: &Config, kind: PoolKind) -> ConnectOptions {
-    let mut options = ConnectOptions::new(config.effective_database_url());
+fn pool_options(config: &Config, url: String, kind: PoolKind) -> ConnectOptions {
+    let mut options = ConnectOptions::new(url);
     let (max, min, test) = match kind {
         PoolKind::Background => (2, 0, true),
         _ => (config.db_max_connections, 1, config.db_test_before_acquire),
@@ -89,7 +96,12 @@ fn count_statements(db: &mut DatabaseConnection, counter: &SqlStatementCounter) 
 
 /// Opens a pool to the configured database and starts counting its statements.
 pub async fn connect(config: &Config) -> Result<(DatabaseConnection, SqlStatementCounter), DbErr> {
-    let mut db = Database::connect(pool_options(config, PoolKind::Writes)).await?;
+    let mut db = Database::connect(pool_options(
+        config,
+        config.effective_database_url(),
+        PoolKind::Writes,
+    ))
+    .await?;
     let counter = SqlStatementCounter::default();
     count_statements(&mut db, &counter);
     Ok((db, counter))
@@ -109,16 +121,80 @@ pub async fn connect_reads(
     if !config.is_postgres() {
         return Ok(primary.clone());
     }
-    let mut reads = Database::connect(pool_options(config, PoolKind::Reads)).await?;
+    let mut reads = Database::connect(pool_options(
+        config,
+        config.effective_database_url(),
+        PoolKind::Reads,
+    ))
+    .await?;
     count_statements(&mut reads, counter);
     Ok(reads)
+}
+
+/// Opens a read pool (like the primary's: `REPEATABLE READ, READ ONLY` snapshots) to each of
+/// `DATABASE_READ_URLS`, counting their statements on `counter`, and routes reads over them
+/// and `primary_reads`; the checks get small pools of their own (two connections to each
+/// replica and to the primary). The replicas serve once the monitor has checked them.
+pub async fn connect_replicas(
+    config: &Config,
+    primary_reads: DatabaseConnection,
+    counter: &SqlStatementCounter,
+) -> Result<ReadRouter, DbErr> {
+    let urls: Vec<&str> = config
+        .database_read_urls
+        .iter()
+        .map(|url| url.trim())
+        .filter(|url| !url.is_empty())
+        .collect();
+    if urls.is_empty() {
+        return Ok(ReadRouter::primary_only(primary_reads));
+    }
+    let mut replicas = Vec::new();
+    for url in urls {
+        let mut reads =
+            Database::connect(pool_options(config, url.to_string(), PoolKind::Reads)).await?;
+        count_statements(&mut reads, counter);
+        let probe =
+            Database::connect(pool_options(config, url.to_string(), PoolKind::Background)).await?;
+        replicas.push(replicas::ReplicaPools {
+            label: replicas::label_of(url),
+            reads,
+            probe,
+        });
+    }
+    Ok(ReadRouter::new(
+        primary_reads,
+        connect_background(config).await?,
+        replicas,
+        Duration::from_millis(config.max_replica_lag_ms.max(1)),
+    ))
+}
+
+/// Connections `db`'s pool holds, and how many of them are idle.
+pub fn pool_connections(db: &DatabaseConnection) -> (u32, u32) {
+    match db.get_database_backend() {
+        DbBackend::Postgres => {
+            let pool = db.get_postgres_connection_pool();
+            (pool.size(), pool.num_idle() as u32)
+        }
+        DbBackend::Sqlite => {
+            let pool = db.get_sqlite_connection_pool();
+            (pool.size(), pool.num_idle() as u32)
+        }
+        _ => (0, 0),
+    }
 }
 
 /// Opens a small pool for the server's own background work (following the change log), apart
 /// from the pools requests use: it does not wait behind requests for a connection under load,
 /// and its statements are not counted with the requests'.
 pub async fn connect_background(config: &Config) -> Result<DatabaseConnection, DbErr> {
-    Database::connect(pool_options(config, PoolKind::Background)).await
+    Database::connect(pool_options(
+        config,
+        config.effective_database_url(),
+        PoolKind::Background,
+    ))
+    .await
 }
 
 /// Applies every pending migration, the M. Butterfly seed included. Safe to run repeatedly.
