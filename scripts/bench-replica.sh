@@ -37,7 +37,7 @@ trap cleanup EXIT
 scripts/pg-replica.sh start "$dir/cluster" "$PRIMARY_PORT" "$REPLICA_PORT"
 PRIMARY="postgres://postgres@127.0.0.1:$PRIMARY_PORT/postgres?sslmode=disable"
 REPLICA="postgres://postgres@127.0.0.1:$REPLICA_PORT/postgres?sslmode=disable"
-./target/release/bench_data --films "$FILMS" --database-url "$PRIMARY" >/dev/null
+./target/release/bench_data --films "$FILMS" --database-url "$PRIMARY" >/dev/null 2>&1
 psql "$PRIMARY" -qc "VACUUM ANALYZE" >/dev/null
 until [ "$(psql "$REPLICA" -Atc "SELECT count(*) >= $FILMS FROM movie" 2>/dev/null)" = t ]; do sleep 0.2; done
 TOKEN="$(DATABASE_URL="$PRIMARY" ./target/release/filmserver token create --name bench --role editor 2>/dev/null)"
@@ -60,9 +60,11 @@ run() { # label, then extra environment assignments
     until curl -fs "$URL/readyz" | grep -q '"inRotation":true'; do sleep 0.1; done
   fi
   curl -fs "$PAGE_URL" >/dev/null
-  local replica0 primary0
+  local replica0 primary0 waits0 waited0
   replica0="$(metric filmserver_replica_reads_total || true)"
   primary0="$(metric filmserver_primary_query_reads_total || true)"
+  waits0="$(metric filmserver_replica_waits_total || true)"
+  waited0="$(metric filmserver_replica_wait_seconds_total || true)"
   # The editor's publishes and the lag samples run beside wrk.
   python3 - "$URL" "$TOKEN" "$DURATION" "$PUBLISHES_PER_SEC" >"$dir/writer.out" <<'PY' &
 import json, sys, time, urllib.request
@@ -105,14 +107,18 @@ PY
   local out
   out="$(wrk -t2 -c16 -d"${DURATION}s" --latency -H 'Accept: application/json' "$PAGE_URL")"
   wait "$writer"
-  local replica1 primary1
+  local replica1 primary1 waits1 waited1
   replica1="$(metric filmserver_replica_reads_total || true)"
   primary1="$(metric filmserver_primary_query_reads_total || true)"
+  waits1="$(metric filmserver_replica_waits_total || true)"
+  waited1="$(metric filmserver_replica_wait_seconds_total || true)"
   printf '%-22s %10s req/s  p50 %8s  p99 %8s' "$label" \
     "$(awk '/Requests\/sec/ { print $2 }' <<<"$out")" \
     "$(awk '$1 == "50%" { print $2 }' <<<"$out")" "$(awk '$1 == "99%" { print $2 }' <<<"$out")"
   if [ -n "$replica1" ]; then
     printf '  reads: replica %s, primary %s' "$(( ${replica1%.*} - ${replica0%.*} ))" "$(( ${primary1%.*} - ${primary0%.*} ))"
+    printf '\n%22s waiting for the replica to replay a write: %s ms on average over %s waits' "" \
+      "$(python3 -c "print(round(1000 * ($waited1 - $waited0) / max(1, $waits1 - $waits0), 2))")" "$(( waits1 - waits0 ))"
   fi
   printf '\n%22s %s\n' "" "$(cat "$dir/writer.out")"
   kill "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=""

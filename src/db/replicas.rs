@@ -52,6 +52,9 @@ struct Router {
     resync: AtomicBool,
     /// Snapshots begun on the primary's read pool by queries that could have used a replica.
     primary_reads: AtomicU64,
+    /// Writes waited for (see [`ReadRouter::caught_up`]), and the microseconds they waited.
+    waits: AtomicU64,
+    waited_us: AtomicU64,
 }
 
 /// One read replica: its pool and what the monitor last saw of it.
@@ -172,6 +175,8 @@ impl ReadRouter {
             watermark: AtomicU64::new(0),
             resync: AtomicBool::new(false),
             primary_reads: AtomicU64::new(0),
+            waits: AtomicU64::new(0),
+            waited_us: AtomicU64::new(0),
         }))
     }
 
@@ -255,7 +260,18 @@ impl ReadRouter {
     pub async fn caught_up(&self, position: u64) {
         let router = &self.0;
         router.watermark.fetch_max(position, Ordering::SeqCst);
-        let deadline = Instant::now() + router.max_lag;
+        let started = Instant::now();
+        self.replayed_past(position, started + router.max_lag).await;
+        router.waits.fetch_add(1, Ordering::Relaxed);
+        router
+            .waited_us
+            .fetch_add(started.elapsed().as_micros() as u64, Ordering::Relaxed);
+    }
+
+    /// Waits until every replica in rotation has replayed past `position`; at `deadline`
+    /// takes out of rotation those that have not.
+    async fn replayed_past(&self, position: u64, deadline: Instant) {
+        let router = &self.0;
         loop {
             let behind: Vec<&Arc<Replica>> = router
                 .replicas
@@ -283,6 +299,14 @@ impl ReadRouter {
             }
             tokio::time::sleep(CATCH_UP_POLL).await;
         }
+    }
+
+    /// Writes that waited for the replicas to replay them, and the seconds they waited in all.
+    pub fn waits(&self) -> (u64, f64) {
+        (
+            self.0.waits.load(Ordering::Relaxed),
+            self.0.waited_us.load(Ordering::Relaxed) as f64 / 1e6,
+        )
     }
 
     /// What each replica looks like now.

@@ -265,6 +265,16 @@ fn render_replicas(state: &AppState, body: &mut String) {
          filmserver_primary_query_reads_total {}\n",
         state.reads.primary_reads()
     );
+    let (waits, waited) = state.reads.waits();
+    let _ = write!(
+        body,
+        "# HELP filmserver_replica_waits_total Writes that waited for the replicas to replay them before they were acknowledged (or applied to the cache).\n\
+         # TYPE filmserver_replica_waits_total counter\n\
+         filmserver_replica_waits_total {waits}\n\
+         # HELP filmserver_replica_wait_seconds_total Seconds those writes waited, in all.\n\
+         # TYPE filmserver_replica_wait_seconds_total counter\n\
+         filmserver_replica_wait_seconds_total {waited:.6}\n"
+    );
     let series: [ReplicaSeries; 8] = [
         (
             "filmserver_replica_up",

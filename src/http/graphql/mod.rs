@@ -10,11 +10,15 @@
 //! - Every error body is a GraphQL response: `{"errors": [{"message", "extensions": {"code"}}]}`.
 //!
 //! Layout: [`admit`] decides before a request runs (persisted query, response cache,
-//! pre-flight); [`run`] runs it and makes the answer; [`client`] reads who sent it. The
+//! pre-flight); [`run`] runs it and makes the answer, [`failover`] decides where it reads
+//! (and runs it again on the primary when a replica failed it), [`public`] shapes anonymous
+//! answers (shared-cache headers, 304, read budget); [`client`] reads who sent it. The
 //! answers built here without running anything are in [`crate::http::answer`].
 
 pub mod admit;
 pub mod client;
+pub mod failover;
+pub mod public;
 pub mod run;
 
 use std::net::IpAddr;
@@ -30,7 +34,8 @@ use axum::response::Response;
 
 use self::admit::{Admitted, admit};
 use self::client::{client_address, credentials, named, operation_name};
-use self::run::{Conditional, Run, cached_answer, execute, replayed};
+use self::public::{cached_answer, replayed};
+use self::run::{Conditional, Run, execute};
 use super::answer::{not_acceptable, rate_limited, refusal, refusal_with_status};
 use super::idempotency::{self, Decision};
 use super::media::{BodyMediaError, ResponseMedia, check_body_media, negotiate};

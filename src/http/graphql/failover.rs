@@ -1,0 +1,71 @@
+//! Where a request reads, and running a query again on the primary when a read replica
+//! failed it (see [`crate::reads`]).
+
+use async_graphql::Request as GraphQLRequest;
+use async_graphql::parser::types::OperationType;
+
+use crate::AppState;
+use crate::graphql::auth::Credentials;
+use crate::graphql::prepare_request;
+use crate::graphql::schema::{Executed, RequestHandles, Verdict};
+use crate::reads::RequestReads;
+
+/// Where a request reads: an anonymous query (or one whose token is not valid) from a read
+/// replica in rotation; a query with a valid token (editors, previews: drafts live only on
+/// the primary's latest state, and an editor reads back what they just saved) from a snapshot
+/// on the primary; a mutation from the write pool.
+pub async fn reads_for(
+    state: &AppState,
+    operation: Option<OperationType>,
+    credentials: &Credentials,
+) -> RequestReads {
+    match operation {
+        Some(OperationType::Query) => {
+            // Without replicas every query reads the primary: no token lookup needed.
+            let public = !state.reads.has_replicas()
+                || !credentials.present()
+                || !credentials.verified(&state.db).await;
+            if public {
+                RequestReads::routed(&state.reads)
+            } else {
+                RequestReads::snapshot(state.reads.primary())
+            }
+        }
+        _ => RequestReads::direct(&state.db),
+    }
+}
+
+/// A request's parts execution needs, to run it again.
+pub fn copy_of(request: &GraphQLRequest) -> GraphQLRequest {
+    let mut copy = GraphQLRequest::new(request.query.clone()).variables(request.variables.clone());
+    copy.operation_name = request.operation_name.clone();
+    copy.introspection_mode = request.introspection_mode;
+    copy
+}
+
+/// Runs `request`; when a read replica failed it (the replica stopped, or cancelled a
+/// statement) and `rerun` has its copy, runs the copy again on the primary and answers with
+/// that, so a replica's failure never reaches the client.
+pub async fn run_with_failover(
+    state: &AppState,
+    request: GraphQLRequest,
+    verdict: Verdict,
+    handles: RequestHandles,
+    rerun: Option<(GraphQLRequest, Credentials)>,
+) -> (Executed, RequestHandles) {
+    let Some((copy, credentials)) = rerun else {
+        return (state.schema.run(request, verdict).await, handles);
+    };
+    let executed = state.schema.run(request, verdict.clone()).await;
+    if !handles.reads.replica_failed() {
+        return (executed, handles);
+    }
+    let (request, handles) = prepare_request(
+        copy,
+        RequestReads::snapshot(state.reads.primary()),
+        credentials,
+        &state.responses,
+        state.loader_delay,
+    );
+    (state.schema.run(request, verdict).await, handles)
+}
