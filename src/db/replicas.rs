@@ -65,6 +65,8 @@ pub struct Replica {
     probe: DatabaseConnection,
     in_rotation: AtomicBool,
     answering: AtomicBool,
+    /// Whether its not answering has been logged (once per outage).
+    reported_down: AtomicBool,
     replayed: AtomicU64,
     lag_ms: AtomicU64,
     reads: AtomicU64,
@@ -114,6 +116,15 @@ impl Replica {
         &self.label
     }
 
+    /// The replica did not answer a check: out of rotation, logged once until it answers.
+    fn down(&self, error: &str) {
+        self.answering.store(false, Ordering::Relaxed);
+        if !self.reported_down.swap(true, Ordering::Relaxed) {
+            tracing::warn!(replica = %self.label, error, "read replica does not answer; queries read elsewhere meanwhile");
+        }
+        self.take_out("it does not answer");
+    }
+
     fn put_back(&self) {
         if !self.in_rotation.swap(true, Ordering::SeqCst) {
             tracing::info!(replica = %self.label, "read replica back in rotation");
@@ -157,6 +168,7 @@ impl ReadRouter {
                         probe,
                         in_rotation: AtomicBool::new(false),
                         answering: AtomicBool::new(false),
+                        reported_down: AtomicBool::new(false),
                         replayed: AtomicU64::new(0),
                         lag_ms: AtomicU64::new(0),
                         reads: AtomicU64::new(0),
@@ -365,6 +377,9 @@ impl ReadRouter {
             match asked {
                 Ok(Ok(Some(replayed))) => {
                     replica.answering.store(true, Ordering::Relaxed);
+                    if replica.reported_down.swap(false, Ordering::Relaxed) {
+                        tracing::info!(replica = %replica.label, "read replica answers again");
+                    }
                     replica.replayed.fetch_max(replayed, Ordering::SeqCst);
                     let lag = samples.lag(replayed, Instant::now());
                     replica
@@ -387,15 +402,8 @@ impl ReadRouter {
                     replica.answering.store(true, Ordering::Relaxed);
                     replica.take_out("it is not a standby (not in recovery)");
                 }
-                Ok(Err(err)) => {
-                    replica.answering.store(false, Ordering::Relaxed);
-                    tracing::debug!(replica = %replica.label, error = %err, "read replica check failed");
-                    replica.take_out("it does not answer");
-                }
-                Err(_) => {
-                    replica.answering.store(false, Ordering::Relaxed);
-                    replica.take_out("it did not answer its check in time");
-                }
+                Ok(Err(err)) => replica.down(&err.to_string()),
+                Err(_) => replica.down("no answer to its check in time"),
             }
         }
     }
