@@ -6,6 +6,8 @@
 #   scripts/pg-replica.sh stop DIR
 #   scripts/pg-replica.sh stop-replica DIR        (immediate: the replica crashes)
 #   scripts/pg-replica.sh start-replica DIR REPLICA_PORT
+#   scripts/pg-replica.sh freeze-replica DIR     (SIGSTOP: it hangs, connections stay open)
+#   scripts/pg-replica.sh thaw-replica DIR
 # Both listen on 127.0.0.1 with trust authentication (user postgres). As root, PostgreSQL runs
 # as the postgres user (see pg-cluster.sh).
 set -euo pipefail
@@ -27,6 +29,13 @@ start_replica() {
     -o "-p $replica -k $dir -c listen_addresses=127.0.0.1 -c hot_standby=on" start >/dev/null
 }
 
+# The replica's postmaster and every process it started.
+replica_pids() {
+  local postmaster
+  postmaster="$(head -1 "$1/replica/postmaster.pid")"
+  echo "$postmaster" $(pgrep -P "$postmaster")
+}
+
 stop_replica() {
   as_pg "$PGBIN/pg_ctl" -D "$1/replica" -m immediate stop >/dev/null
 }
@@ -42,5 +51,7 @@ case "${1:-}" in
   stop) stop "$2" ;;
   stop-replica) stop_replica "$2" ;;
   start-replica) start_replica "$2" "$3" ;;
-  *) echo "usage: $0 start DIR PRIMARY_PORT REPLICA_PORT | stop DIR | stop-replica DIR | start-replica DIR REPLICA_PORT"; exit 2 ;;
+  freeze-replica) kill -STOP $(replica_pids "$2") ;;
+  thaw-replica) kill -CONT $(replica_pids "$2") ;;
+  *) echo "usage: $0 start DIR PRIMARY_PORT REPLICA_PORT | stop DIR | stop-replica DIR | start-replica DIR REPLICA_PORT | freeze-replica DIR | thaw-replica DIR"; exit 2 ;;
 esac

@@ -130,7 +130,8 @@ impl RequestReads {
 /// it cannot begin one.
 async fn begin_routed(router: &ReadRouter) -> Result<Snapshot, DbErr> {
     if let Some(replica) = router.pick() {
-        // A replica that does not even begin within the lag it may have is not waited for.
+        // A replica that does not even begin within the lag it may have is not waited for
+        // (the monitor judges whether it is down or only busy).
         let begun = tokio::time::timeout(router.max_lag(), replica.pool().begin())
             .await
             .unwrap_or(Err(DbErr::ConnectionAcquire(
@@ -154,18 +155,41 @@ async fn begin_routed(router: &ReadRouter) -> Result<Snapshot, DbErr> {
     })
 }
 
-/// Runs `$call` on the snapshot (begun if need be) or on the pool.
+/// Runs `$call` on the snapshot (begun if need be) or on the pool. On a replica's snapshot a
+/// statement may run for the router's statement limit at most, and once one has failed the
+/// rest fail at once: the request is to be run again on the primary.
 macro_rules! forward {
     ($self:ident, $method:ident($($arg:expr),*)) => {
         match &$self.source {
             Source::Direct(pool) => pool.$method($($arg),*).await,
             _ => {
                 let snapshot = $self.snapshot_begun().await?;
-                let result = snapshot.transaction.$method($($arg),*).await;
-                $self.noted(snapshot, result)
+                match &snapshot.replica {
+                    None => snapshot.transaction.$method($($arg),*).await,
+                    Some((router, replica)) => {
+                        if $self.replica_failed() {
+                            return Err(replica_gave_up());
+                        }
+                        let running = snapshot.transaction.$method($($arg),*);
+                        match tokio::time::timeout(router.statement_limit(), running).await {
+                            Ok(result) => $self.noted(snapshot, result),
+                            Err(_) => {
+                                if !$self.replica_failed.swap(true, Ordering::Relaxed) {
+                                    router.hung(replica);
+                                }
+                                Err(replica_gave_up())
+                            }
+                        }
+                    }
+                }
             }
         }
     };
+}
+
+/// The error of a statement not run (or given up) on a replica that failed the request.
+fn replica_gave_up() -> DbErr {
+    DbErr::Custom("the read replica failed this request; it runs again on the primary".into())
 }
 
 #[async_trait::async_trait]

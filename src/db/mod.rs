@@ -40,6 +40,9 @@ enum PoolKind {
     Reads,
     /// The server's own background work: two connections, tested before use.
     Background,
+    /// Read replicas' health and lag checks, and waits for a write's replay: four
+    /// connections, tested before use.
+    Probe,
 }
 
 /// The options of a pool of `kind` over the configured database.
@@ -47,6 +50,7 @@ fn pool_options(config: &Config, url: String, kind: PoolKind) -> ConnectOptions 
     let mut options = ConnectOptions::new(url);
     let (max, min, test) = match kind {
         PoolKind::Background => (2, 0, true),
+        PoolKind::Probe => (4, 0, true),
         _ => (config.db_max_connections, 1, config.db_test_before_acquire),
     };
     options
@@ -133,7 +137,7 @@ pub async fn connect_reads(
 
 /// Opens a read pool (like the primary's: `REPEATABLE READ, READ ONLY` snapshots) to each of
 /// `DATABASE_READ_URLS`, counting their statements on `counter`, and routes reads over them
-/// and `primary_reads`; the checks get small pools of their own (two connections to each
+/// and `primary_reads`; the checks get small pools of their own (four connections to each
 /// replica and to the primary). The replicas serve once the monitor has checked them.
 pub async fn connect_replicas(
     config: &Config,
@@ -155,18 +159,26 @@ pub async fn connect_replicas(
             Database::connect(pool_options(config, url.to_string(), PoolKind::Reads)).await?;
         count_statements(&mut reads, counter);
         let probe =
-            Database::connect(pool_options(config, url.to_string(), PoolKind::Background)).await?;
+            Database::connect(pool_options(config, url.to_string(), PoolKind::Probe)).await?;
         replicas.push(replicas::ReplicaPools {
             label: replicas::label_of(url),
             reads,
             probe,
         });
     }
+    let primary_probe = Database::connect(pool_options(
+        config,
+        config.effective_database_url(),
+        PoolKind::Probe,
+    ))
+    .await?;
     Ok(ReadRouter::new(
         primary_reads,
-        connect_background(config).await?,
+        primary_probe,
         replicas,
         Duration::from_millis(config.max_replica_lag_ms.max(1)),
+        // Half the request's time on a replica, so the rerun on the primary has the rest.
+        Duration::from_millis((config.request_timeout_ms / 2).max(1)),
     ))
 }
 

@@ -1,25 +1,28 @@
 //! Read replicas: which pool an anonymous query reads from, and when a replica may serve.
 //!
 //! A [`ReadRouter`] holds the primary's read pool and one read pool per streaming replica
-//! (`DATABASE_READ_URLS`). A replica serves only while it is *in rotation*:
+//! (`DATABASE_READ_URLS`). A replica serves ([`ReadRouter::pick`]) only while:
 //!
-//! - **Healthy and close behind.** A monitor ([`ReadRouter::spawn_monitor`]) samples the
-//!   primary's WAL position every `REPLICA_CHECK_INTERVAL_MS` and asks each replica how far
-//!   it has replayed. A replica's lag is how long ago the primary had written something the
-//!   replica has still not replayed (zero when it has replayed every sample), so an idle
-//!   primary never makes a replica look late. One that does not answer, is more than
-//!   `MAX_REPLICA_LAG_MS` behind, or is not a standby at all is taken out at once; it comes
-//!   back when it answers and has caught up.
-//! - **Past every announced change.** After a write commits, [`ReadRouter::caught_up`] waits
-//!   until every replica in rotation has replayed past the primary's WAL position (at most
-//!   `MAX_REPLICA_LAG_MS`; one that has not by then is taken out of rotation). The response
-//!   cache holds its invalidation until then, so an answer read from a replica that had not
-//!   replayed the write is never cached after it, and the write is acknowledged only then.
-//!   The position waited for becomes the *watermark*: a replica out of rotation comes back
-//!   only once it has replayed that far, so no replica serves anything older than a write
-//!   already acknowledged.
+//! - **It is in rotation: healthy and close behind.** A monitor
+//!   ([`ReadRouter::spawn_monitor`]) samples the primary's WAL position every
+//!   `REPLICA_CHECK_INTERVAL_MS` and asks each replica how far it has replayed. A replica's lag
+//!   is how long ago the primary had written something the replica has still not replayed
+//!   (zero when it has replayed every sample), so an idle primary never makes a replica look
+//!   late. One that does not answer, is more than `MAX_REPLICA_LAG_MS` behind, is not a
+//!   standby at all, or cannot be reached by a query, is taken out at once; it comes back when
+//!   it answers and has caught up.
+//! - **It has replayed every write waited for.** After a write commits,
+//!   [`ReadRouter::caught_up`] raises the *watermark* to the primary's WAL position, then waits
+//!   until every replica in rotation has replayed past it (at most `MAX_REPLICA_LAG_MS`; one
+//!   that has not by then leaves rotation). The response cache applies the write only after
+//!   that, and the write is acknowledged only then. `pick` compares each replica with the
+//!   watermark every time, so no replica serves anything older than a write already waited
+//!   for, whatever the monitor does meanwhile.
+//! - **This instance hears every change** (its listener is connected; see
+//!   [`ReadRouter::set_following`]), and no write's position is unknown (when it cannot be
+//!   read, the monitor's next read of the primary covers it).
 //!
-//! With no replica in rotation, everything reads from the primary.
+//! Otherwise queries read the primary.
 
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -28,6 +31,10 @@ use std::time::{Duration, Instant};
 
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement};
 use tokio::task::JoinHandle;
+
+/// The primary's WAL position a write is surely behind: where the next record will be
+/// inserted (the write position could lag behind a commit with `synchronous_commit` off).
+const PRIMARY_POSITION: &str = "pg_current_wal_insert_lsn()";
 
 /// How often [`ReadRouter::caught_up`] asks a replica that is behind again.
 const CATCH_UP_POLL: Duration = Duration::from_millis(2);
@@ -45,11 +52,21 @@ struct Router {
     /// Round-robin position.
     next: AtomicUsize,
     max_lag: Duration,
-    /// The primary WAL position every replica in rotation has replayed (see the module docs).
+    /// The highest WAL position a write has waited for: no replica serves before it has
+    /// replayed this far (see the module docs).
     watermark: AtomicU64,
-    /// Set when a write's WAL position could not be read: the next primary sample becomes
-    /// the watermark.
-    resync: AtomicBool,
+    /// Writes whose WAL position could not be read (counted up), and how many of them the
+    /// monitor has covered since by raising the watermark to a position read after them: no
+    /// replica serves while some are not covered.
+    resyncs_requested: AtomicU64,
+    resyncs_covered: AtomicU64,
+    /// Whether this instance hears every change (its listener is connected): while it does
+    /// not, a write elsewhere could be acknowledged before a replica here replays it, so no
+    /// replica serves.
+    following: AtomicBool,
+    /// How long one statement may run on a replica before the request leaves it for the
+    /// primary.
+    statement_limit: Duration,
     /// Snapshots begun on the primary's read pool by queries that could have used a replica.
     primary_reads: AtomicU64,
     /// Writes waited for (see [`ReadRouter::caught_up`]), and the microseconds they waited.
@@ -142,7 +159,13 @@ impl Replica {
 impl ReadRouter {
     /// Reads from `primary` alone.
     pub fn primary_only(primary: DatabaseConnection) -> Self {
-        Self::new(primary.clone(), primary, Vec::new(), Duration::from_secs(1))
+        Self::new(
+            primary.clone(),
+            primary,
+            Vec::new(),
+            Duration::from_secs(1),
+            Duration::from_secs(1),
+        )
     }
 
     /// Reads from `primary` and the `replicas`; replicas may serve once the monitor has seen
@@ -153,6 +176,7 @@ impl ReadRouter {
         primary_probe: DatabaseConnection,
         replicas: Vec<ReplicaPools>,
         max_lag: Duration,
+        statement_limit: Duration,
     ) -> Self {
         let replicas = replicas
             .into_iter()
@@ -185,7 +209,10 @@ impl ReadRouter {
             next: AtomicUsize::new(0),
             max_lag,
             watermark: AtomicU64::new(0),
-            resync: AtomicBool::new(false),
+            resyncs_requested: AtomicU64::new(0),
+            resyncs_covered: AtomicU64::new(0),
+            following: AtomicBool::new(false),
+            statement_limit,
             primary_reads: AtomicU64::new(0),
             waits: AtomicU64::new(0),
             waited_us: AtomicU64::new(0),
@@ -207,16 +234,37 @@ impl ReadRouter {
         self.0.max_lag
     }
 
-    /// The next replica in rotation (round robin), if any.
+    /// How long one statement may run on a replica.
+    pub fn statement_limit(&self) -> Duration {
+        self.0.statement_limit
+    }
+
+    /// Whether this instance hears every change (see [`ReadRouter::set_following`]).
+    pub fn set_following(&self, following: bool) {
+        self.0.following.store(following, Ordering::SeqCst);
+    }
+
+    /// The next replica (round robin) that may serve now: in rotation and replayed past every
+    /// write waited for; none while this instance does not hear every change or a write's
+    /// position is unknown.
     pub fn pick(&self) -> Option<Arc<Replica>> {
-        let replicas = &self.0.replicas;
-        if replicas.is_empty() {
+        let router = &self.0;
+        let replicas = &router.replicas;
+        if replicas.is_empty()
+            || !router.following.load(Ordering::SeqCst)
+            || router.resyncs_covered.load(Ordering::SeqCst)
+                < router.resyncs_requested.load(Ordering::SeqCst)
+        {
             return None;
         }
-        let start = self.0.next.fetch_add(1, Ordering::Relaxed);
+        let watermark = router.watermark.load(Ordering::SeqCst);
+        let start = router.next.fetch_add(1, Ordering::Relaxed);
         (0..replicas.len())
             .map(|offset| &replicas[(start + offset) % replicas.len()])
-            .find(|replica| replica.in_rotation.load(Ordering::SeqCst))
+            .find(|replica| {
+                replica.in_rotation.load(Ordering::SeqCst)
+                    && replica.replayed.load(Ordering::SeqCst) >= watermark
+            })
             .cloned()
     }
 
@@ -236,10 +284,15 @@ impl ReadRouter {
     }
 
     /// A query failed on `replica` with `err` and moves to the primary; a replica that cannot
-    /// be reached is taken out of rotation (the monitor puts it back when it answers).
+    /// be reached is taken out of rotation (the monitor puts it back when it answers). A pool
+    /// that is only busy (no connection free in time) is not the replica's fault.
     pub fn failed(&self, replica: &Replica, err: &DbErr) {
         replica.failovers.fetch_add(1, Ordering::Relaxed);
-        if crate::error::is_unavailable(err) {
+        let busy = matches!(
+            err,
+            DbErr::ConnectionAcquire(sea_orm::ConnAcquireErr::Timeout)
+        );
+        if !busy && crate::error::is_unavailable(err) {
             replica.answering.store(false, Ordering::Relaxed);
             replica.take_out("a query could not reach it");
         } else {
@@ -247,21 +300,26 @@ impl ReadRouter {
         }
     }
 
+    /// A statement ran on `replica` past [`statement_limit`](Self::statement_limit): it
+    /// leaves rotation (the monitor puts it back if it answers its checks).
+    pub fn hung(&self, replica: &Replica) {
+        replica.failovers.fetch_add(1, Ordering::Relaxed);
+        replica.take_out("a statement on it ran past its limit");
+    }
+
     /// Waits until every replica in rotation has replayed the primary's WAL as it is now (a
     /// write that just committed included); takes out of rotation any that has not within
-    /// `MAX_REPLICA_LAG_MS`. Returns at once without replicas.
+    /// `MAX_REPLICA_LAG_MS`. Returns at once without replicas. When the primary's position
+    /// cannot be read, no replica serves until the monitor has read one.
     pub async fn caught_up_with_primary(&self) {
         if !self.has_replicas() {
             return;
         }
-        match wal_position(&self.0.primary_probe, "pg_current_wal_lsn()").await {
+        match wal_position(&self.0.primary_probe, PRIMARY_POSITION).await {
             Ok(Some(position)) => self.caught_up(position).await,
             failed => {
-                tracing::warn!(error = ?failed.err(), "could not read the primary's WAL position after a write; replicas rest until the next check");
-                self.0.resync.store(true, Ordering::SeqCst);
-                for replica in &self.0.replicas {
-                    replica.take_out("the primary's WAL position after a write is unknown");
-                }
+                tracing::warn!(error = ?failed.err(), "could not read the primary's WAL position after a write; queries read the primary until the next check");
+                self.0.resyncs_requested.fetch_add(1, Ordering::SeqCst);
             }
         }
     }
@@ -296,19 +354,20 @@ impl ReadRouter {
             if behind.is_empty() {
                 return;
             }
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
+            if Instant::now() >= deadline {
                 for replica in behind {
                     replica.take_out("it did not replay a write within MAX_REPLICA_LAG_MS");
                 }
                 return;
             }
-            for replica in behind {
+            let asks = behind.into_iter().map(|replica| async move {
                 let asked = wal_position(&replica.probe, "pg_last_wal_replay_lsn()");
-                if let Ok(Ok(Some(replayed))) = tokio::time::timeout(left, asked).await {
+                let deadline = tokio::time::Instant::from_std(deadline);
+                if let Ok(Ok(Some(replayed))) = tokio::time::timeout_at(deadline, asked).await {
                     replica.replayed.fetch_max(replayed, Ordering::SeqCst);
                 }
-            }
+            });
+            futures_util::future::join_all(asks).await;
             tokio::time::sleep(CATCH_UP_POLL).await;
         }
     }
@@ -358,14 +417,17 @@ impl ReadRouter {
     async fn check(&self, samples: &mut PrimarySamples, interval: Duration) {
         let router = &self.0;
         let ask_limit = router.max_lag.max(interval);
+        // Writes whose position was unknown before this read are covered by it.
+        let resyncs = router.resyncs_requested.load(Ordering::SeqCst);
         if let Ok(Ok(Some(position))) = tokio::time::timeout(
             ask_limit,
-            wal_position(&router.primary_probe, "pg_current_wal_lsn()"),
+            wal_position(&router.primary_probe, PRIMARY_POSITION),
         )
         .await
         {
-            if router.resync.swap(false, Ordering::SeqCst) {
+            if resyncs > router.resyncs_covered.load(Ordering::SeqCst) {
                 router.watermark.fetch_max(position, Ordering::SeqCst);
+                router.resyncs_covered.fetch_max(resyncs, Ordering::SeqCst);
             }
             samples.add(Instant::now(), position, router.max_lag * 2 + interval * 4);
         }
@@ -387,15 +449,11 @@ impl ReadRouter {
                         .store(lag.as_millis() as u64, Ordering::Relaxed);
                     if lag > router.max_lag {
                         replica.take_out("it is more than MAX_REPLICA_LAG_MS behind");
-                    } else if replayed >= router.watermark.load(Ordering::SeqCst)
-                        && !router.resync.load(Ordering::SeqCst)
-                    {
+                    } else if replayed >= router.watermark.load(Ordering::SeqCst) {
+                        // A write may raise the watermark right after this: `pick` checks the
+                        // replica against the watermark every time, so it serves only once it
+                        // has replayed that write too.
                         replica.put_back();
-                        // A write may have raised the watermark meanwhile without waiting
-                        // for this replica (it was out): then it stays out.
-                        if router.watermark.load(Ordering::SeqCst) > replayed {
-                            replica.take_out("it has not replayed the latest write yet");
-                        }
                     }
                 }
                 Ok(Ok(None)) => {

@@ -97,6 +97,9 @@ async fn hear(
             // The connection dropped and was made again: what was said meanwhile is lost
             // (the cache starts afresh; the feed reads the log).
             Ok(Ok(None)) => {
+                if let Some(replicas) = cache.replicas() {
+                    replicas.caught_up_with_primary().await;
+                }
                 cache.set_listening(true);
                 feed.wake();
                 continue;

@@ -146,6 +146,9 @@ impl ResponseCache {
         replicas: Option<ReadRouter>,
     ) -> Self {
         let replicas = replicas.filter(ReadRouter::has_replicas);
+        if let Some(replicas) = &replicas {
+            replicas.set_following(listening);
+        }
         let ack_wait = ACK_WAIT
             + replicas
                 .as_ref()
@@ -290,11 +293,16 @@ impl ResponseCache {
         self.0.acked.notify_waiters();
     }
 
-    /// Whether changes by other writers are heard. Going deaf stops serving from the cache;
-    /// starting to listen again empties it (what was missed meanwhile is unknown).
+    /// Whether changes by other writers are heard. Going deaf stops serving from the cache
+    /// (and from read replicas); starting to listen again empties it (what was missed meanwhile
+    /// is unknown; the listener lets the replicas catch up with the primary first).
     pub fn set_listening(&self, listening: bool) {
         if listening {
             self.invalidate([crate::service::changes::EVERYTHING]);
+        }
+        // Deaf, this instance would not hold back for a write elsewhere: its replicas rest.
+        if let Some(replicas) = &self.0.replicas {
+            replicas.set_following(listening);
         }
         self.0.listening.store(listening, Ordering::Release);
         if !listening {

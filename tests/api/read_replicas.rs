@@ -335,14 +335,33 @@ async fn a_replica_stopped_under_load_fails_no_request() {
     let Some(pair) = ReplicaPair::start() else {
         return;
     };
-    let app = Arc::new(
-        app_with_replica(&pair, |config| {
-            config.response_cache_mb = 0;
-        })
-        .await,
-    );
-    wait_in_rotation(&app, "the replica enters rotation").await;
+    let app = app_with_replica(&pair, |config| {
+        config.response_cache_mb = 0;
+    })
+    .await;
+    // Three times: stopped dead (its connections reset), then started again.
+    fails_no_request_through(
+        &pair,
+        app,
+        3,
+        ReplicaPair::stop_replica,
+        ReplicaPair::start_replica,
+    )
+    .await;
+}
 
+/// Eight readers loop on the page while, `rounds` times: the replica serves them, `fault`
+/// strikes it, it leaves rotation, the primary takes the load, `cure` mends it and it comes
+/// back. Every answer must be the page.
+async fn fails_no_request_through(
+    pair: &ReplicaPair,
+    app: TestApp,
+    rounds: usize,
+    fault: fn(&ReplicaPair),
+    cure: fn(&ReplicaPair),
+) {
+    let app = Arc::new(app);
+    wait_in_rotation(&app, "the replica enters rotation").await;
     let stop = Arc::new(AtomicBool::new(false));
     let mut readers = Vec::new();
     for _ in 0..8 {
@@ -355,9 +374,7 @@ async fn a_replica_stopped_under_load_fails_no_request() {
             answers
         }));
     }
-    // Three times: the replica serves under load, stops dead, the primary takes the load,
-    // the replica starts again and comes back.
-    for _ in 0..3 {
+    for _ in 0..rounds {
         let replica_reads = replica_metric(&app, "filmserver_replica_reads_total").await;
         eventually(
             "the replica serves under load",
@@ -367,9 +384,10 @@ async fn a_replica_stopped_under_load_fails_no_request() {
             },
         )
         .await;
-        pair.stop_replica();
+        fault(pair);
+        let cured = CureWhenDropped(pair, cure);
         eventually(
-            "the stopped replica leaves rotation",
+            "the replica leaves rotation",
             Duration::from_secs(10),
             || async { replica_status(&app).await["up"] == false && !in_rotation(&app).await },
         )
@@ -384,23 +402,32 @@ async fn a_replica_stopped_under_load_fails_no_request() {
             },
         )
         .await;
-        pair.start_replica();
-        wait_in_rotation(&app, "the restarted replica comes back").await;
+        drop(cured);
+        wait_in_rotation(&app, "the mended replica comes back").await;
     }
     stop.store(true, Ordering::Relaxed);
-
     let mut answered = 0;
     for reader in readers {
         for (status, title) in reader.await.expect("the reader runs") {
             assert_eq!(
                 (status, title.as_str()),
                 (200, "M. Butterfly"),
-                "no request fails because a replica died"
+                "no request fails because a replica failed"
             );
             answered += 1;
         }
     }
     assert!(answered > 100, "{answered} answers");
+}
+
+/// Mends the pair's replica when dropped (also when the test fails midway, so the cluster
+/// can be stopped).
+struct CureWhenDropped<'a>(&'a ReplicaPair, fn(&ReplicaPair));
+
+impl Drop for CureWhenDropped<'_> {
+    fn drop(&mut self) {
+        (self.1)(self.0);
+    }
 }
 
 #[tokio::test]
@@ -417,4 +444,172 @@ async fn read_replicas_of_sqlite_are_refused_at_start() {
             .is_some_and(|err| err.to_string().contains("DATABASE_READ_URLS")),
         "{refused:?}"
     );
+}
+
+#[tokio::test]
+async fn a_token_revoked_on_the_primary_stops_working_at_once() {
+    let Some(pair) = ReplicaPair::start() else {
+        return;
+    };
+    let app = app_with_replica(&pair, |config| {
+        config.max_replica_lag_ms = 60_000;
+    })
+    .await;
+    wait_in_rotation(&app, "the replica enters rotation").await;
+    let issued = filmserver::service::tokens::create(app.db(), "leaving", TokenRole::Editor)
+        .await
+        .expect("a token");
+    let draft_read = r#"{ movie(slug: "m-butterfly", status: DRAFT) { title } }"#;
+    eventually(
+        "the replica has the token",
+        Duration::from_secs(10),
+        || async {
+            let replica = Database::connect(&pair.replica_url)
+                .await
+                .expect("the replica");
+            replica
+                .query_one_raw(sea_orm::Statement::from_string(
+                    sea_orm::DbBackend::Postgres,
+                    format!("SELECT 1 FROM api_token WHERE id = {}", issued.record.id),
+                ))
+                .await
+                .ok()
+                .flatten()
+                .is_some()
+        },
+    )
+    .await;
+    let before = app.graphql_as(&issued.secret, draft_read, json!({})).await;
+    assert_eq!(before["data"]["movie"]["title"], "M. Butterfly", "{before}");
+
+    // The replica still has the token as it was; the primary has it revoked.
+    pair.pause_replay().await;
+    filmserver::service::tokens::revoke(app.db(), issued.record.id)
+        .await
+        .expect("the token is revoked");
+    let after = app.graphql_as(&issued.secret, draft_read, json!({})).await;
+    assert_eq!(
+        crate::helpers::first_error_extensions(&after)["code"],
+        "UNAUTHENTICATED",
+        "a revoked token reads nothing, whatever the replica still holds: {after}"
+    );
+    assert!(
+        in_rotation(&app).await,
+        "the replica still serves the public"
+    );
+    pair.resume_replay().await;
+}
+
+#[tokio::test]
+async fn a_replica_that_keeps_up_serves_on_through_writes() {
+    let Some(pair) = ReplicaPair::start() else {
+        return;
+    };
+    let app = app_with_replica(&pair, |_| {}).await;
+    wait_in_rotation(&app, "the replica enters rotation").await;
+    let editor = app.token("editor", TokenRole::Editor).await;
+    let id = app.query_data(PAGE, json!({})).await["movie"]["id"].clone();
+    let mut version = 1;
+    for round in 0..5 {
+        let title = format!("Published {round}");
+        let saved = app
+            .graphql_as(
+                &editor,
+                "mutation($id: ID!, $v: Int!, $t: String!) { updateMovie(id: $id, expectedVersion: $v, input: { title: $t }) { version } }",
+                json!({ "id": id, "v": version, "t": title }),
+            )
+            .await;
+        let draft = saved["data"]["updateMovie"]["version"].clone();
+        let published = app
+            .graphql_as(
+                &editor,
+                "mutation($id: ID!, $v: Int!) { publishMovie(id: $id, expectedVersion: $v) { version } }",
+                json!({ "id": id, "v": draft }),
+            )
+            .await;
+        version = published["data"]["publishMovie"]["version"]
+            .as_i64()
+            .unwrap_or_else(|| panic!("published: {published}"));
+        let reads = replica_metric(&app, "filmserver_replica_reads_total").await;
+        assert_eq!(
+            public_title(&app).await,
+            (200, title),
+            "read after the publish"
+        );
+        assert!(
+            replica_metric(&app, "filmserver_replica_reads_total").await > reads,
+            "the read after the publish came from the replica"
+        );
+    }
+    assert_eq!(
+        replica_metric(&app, "filmserver_replica_removals_total").await,
+        0.0,
+        "a replica that replays each write in time never leaves rotation"
+    );
+    assert!(replica_metric(&app, "filmserver_replica_waits_total").await >= 5.0);
+}
+
+#[tokio::test]
+async fn a_hung_replica_under_load_fails_no_request() {
+    let Some(pair) = ReplicaPair::start() else {
+        return;
+    };
+    let app = app_with_replica(&pair, |config| {
+        config.response_cache_mb = 0;
+        config.request_timeout_ms = 6_000;
+        config.max_replica_lag_ms = 500;
+    })
+    .await;
+    // Frozen (SIGSTOP), the replica keeps its connections open and answers nothing on them.
+    fails_no_request_through(
+        &pair,
+        app,
+        2,
+        ReplicaPair::freeze_replica,
+        ReplicaPair::thaw_replica,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_statement_on_a_replica_that_hangs_gives_up_at_its_limit() {
+    let Some(pair) = ReplicaPair::start() else {
+        return;
+    };
+    // Statements may run half the request timeout on a replica: 1 s here.
+    let app = app_with_replica(&pair, |config| {
+        config.request_timeout_ms = 2_000;
+        config.max_replica_lag_ms = 60_000;
+    })
+    .await;
+    wait_in_rotation(&app, "the replica enters rotation").await;
+    let reads = filmserver::reads::RequestReads::routed(&app.state.reads);
+    let select = || {
+        sea_orm::Statement::from_string(
+            sea_orm::DbBackend::Postgres,
+            "SELECT pg_is_in_recovery()::text",
+        )
+    };
+    let first = reads
+        .query_one_raw(select())
+        .await
+        .expect("the snapshot begins");
+    let on_replica = first.and_then(|row| row.try_get_by_index::<String>(0).ok());
+    assert_eq!(
+        on_replica.as_deref(),
+        Some("true"),
+        "the snapshot is on the replica"
+    );
+
+    pair.freeze_replica();
+    let _thaw = CureWhenDropped(&pair, ReplicaPair::thaw_replica);
+    let hung = tokio::time::timeout(Duration::from_secs(10), reads.query_one_raw(select()))
+        .await
+        .expect("the statement gives up by itself (at its 1 s limit), not hanging on");
+    assert!(hung.is_err(), "a statement on a hung replica fails");
+    assert!(
+        reads.replica_failed(),
+        "the request is marked to run again on the primary"
+    );
+    assert!(!in_rotation(&app).await, "the hung replica left rotation");
 }

@@ -90,6 +90,17 @@ impl ReplicaPair {
         self.script("start-replica", Some(self.replica_port));
     }
 
+    /// Stops every process of the replica where it is (SIGSTOP): it hangs, its connections
+    /// stay open and unanswered.
+    pub fn freeze_replica(&self) {
+        self.script("freeze-replica", None);
+    }
+
+    /// Lets a frozen replica run again.
+    pub fn thaw_replica(&self) {
+        self.script("thaw-replica", None);
+    }
+
     /// Pauses the replica's replay: it keeps serving what it had.
     pub async fn pause_replay(&self) {
         let replica = Database::connect(&self.replica_url)

@@ -10,27 +10,21 @@ use crate::graphql::prepare_request;
 use crate::graphql::schema::{Executed, RequestHandles, Verdict};
 use crate::reads::RequestReads;
 
-/// Where a request reads: an anonymous query (or one whose token is not valid) from a read
-/// replica in rotation; a query with a valid token (editors, previews: drafts live only on
-/// the primary's latest state, and an editor reads back what they just saved) from a snapshot
-/// on the primary; a mutation from the write pool.
-pub async fn reads_for(
+/// Where a request reads: an anonymous query from a read replica that may serve (else the
+/// primary); a query with any token (editors, previews: drafts, revisions and tokens live on
+/// the primary's latest state, an editor reads back what they just saved, and a token revoked
+/// a moment ago must not still work on a replica that has not replayed the revocation) from a
+/// snapshot on the primary; a mutation from the write pool.
+pub fn reads_for(
     state: &AppState,
     operation: Option<OperationType>,
     credentials: &Credentials,
 ) -> RequestReads {
     match operation {
-        Some(OperationType::Query) => {
-            // Without replicas every query reads the primary: no token lookup needed.
-            let public = !state.reads.has_replicas()
-                || !credentials.present()
-                || !credentials.verified(&state.db).await;
-            if public {
-                RequestReads::routed(&state.reads)
-            } else {
-                RequestReads::snapshot(state.reads.primary())
-            }
+        Some(OperationType::Query) if credentials.present() => {
+            RequestReads::snapshot(state.reads.primary())
         }
+        Some(OperationType::Query) => RequestReads::routed(&state.reads),
         _ => RequestReads::direct(&state.db),
     }
 }

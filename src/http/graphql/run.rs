@@ -131,7 +131,7 @@ pub async fn execute(
         }
         _ => None,
     };
-    let reads = reads_for(state, checked.operation, &credentials).await;
+    let reads = reads_for(state, checked.operation, &credentials);
     // A query that may read from a replica keeps a copy to run again on the primary, should
     // the replica fail it.
     let rerun = reads.is_routed().then(|| {
