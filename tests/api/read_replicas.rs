@@ -613,3 +613,59 @@ async fn a_statement_on_a_replica_that_hangs_gives_up_at_its_limit() {
     );
     assert!(!in_rotation(&app).await, "the hung replica left rotation");
 }
+
+/// A listener that lost its connection may have missed announcements: on reconnecting, the
+/// instance waits for its replicas to replay the primary as it is, and reads the primary
+/// meanwhile (without that wait the paused replica serves the old title for good).
+#[tokio::test]
+async fn while_its_listener_is_cut_an_instance_reads_the_primary() {
+    let Some(pair) = ReplicaPair::start() else {
+        return;
+    };
+    // Lag is tolerated for a minute: only the cut listener keeps the paused replica idle.
+    let app = app_with_replica(&pair, |config| {
+        config.response_cache_mb = 0;
+        config.max_replica_lag_ms = 60_000;
+    })
+    .await;
+    wait_in_rotation(&app, "the replica enters rotation").await;
+    pair.pause_replay().await;
+    retitle_in_sql(&pair, "Changed While Deaf").await;
+    assert_eq!(
+        public_title(&app).await.1,
+        "M. Butterfly",
+        "the paused replica serves the old title"
+    );
+
+    // Deaf, the instance could not hold back for a write made elsewhere; reconnecting, it
+    // waits for the replica to catch up first (up to the minute, as replay is paused).
+    app.db()
+        .execute_unprepared(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE application_name = 'filmserver-listener'",
+        )
+        .await
+        .expect("the listener is cut");
+    eventually(
+        "queries read the primary",
+        Duration::from_secs(10),
+        || async { public_title(&app).await.1 == "Changed While Deaf" },
+    )
+    .await;
+    assert!(
+        in_rotation(&app).await,
+        "the replica itself is still in rotation"
+    );
+
+    pair.resume_replay().await;
+    let replica_reads = replica_metric(&app, "filmserver_replica_reads_total").await;
+    eventually(
+        "the replica serves again once caught up",
+        Duration::from_secs(10),
+        || async {
+            public_title(&app).await.1 == "Changed While Deaf"
+                && replica_metric(&app, "filmserver_replica_reads_total").await > replica_reads
+        },
+    )
+    .await;
+}
