@@ -15,11 +15,12 @@
 //! write is the write's result, not a snapshot taken before it.
 //!
 //! An anonymous query's snapshot may be taken on a read replica ([`RequestReads::routed`]):
-//! the first replica in rotation, else the primary. When the replica cannot begin it, the
-//! snapshot is taken on the primary at once; when a statement fails on the replica later
-//! (it stopped, or cancelled the statement for a conflict with recovery), the request is
-//! marked [`replica_failed`](RequestReads::replica_failed) and the transport runs it again
-//! on the primary, so a replica's failure never fails a request.
+//! the next one that may serve (see `db::replicas`), else the primary. When the replica
+//! cannot begin it, the snapshot is taken on the primary at once; when a statement fails on
+//! the replica later (it stopped, cancelled the statement for a conflict with recovery, or
+//! ran past the router's statement limit), the request is marked
+//! [`replica_failed`](RequestReads::replica_failed) and the transport runs it again on the
+//! primary, so a replica's failure never fails a request.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -52,8 +53,8 @@ enum Source {
 
 struct Snapshot {
     transaction: DatabaseTransaction,
-    /// The replica it was taken on, if any (with the router that picked it).
-    replica: Option<(ReadRouter, Arc<Replica>)>,
+    /// The replica it was taken on, if any.
+    replica: Option<Arc<Replica>>,
 }
 
 impl RequestReads {
@@ -117,7 +118,8 @@ impl RequestReads {
     /// Notes that `result` came from the snapshot: an error on a replica means the request
     /// must be answered by the primary.
     fn noted<T>(&self, snapshot: &Snapshot, result: Result<T, DbErr>) -> Result<T, DbErr> {
-        if let (Err(err), Some((router, replica))) = (&result, &snapshot.replica)
+        if let (Err(err), Some(replica), Source::Routed(router)) =
+            (&result, &snapshot.replica, &self.source)
             && !self.replica_failed.swap(true, Ordering::Relaxed)
         {
             router.failed(replica, err);
@@ -142,7 +144,7 @@ async fn begin_routed(router: &ReadRouter) -> Result<Snapshot, DbErr> {
                 router.served(&replica);
                 return Ok(Snapshot {
                     transaction,
-                    replica: Some((router.clone(), replica)),
+                    replica: Some(replica),
                 });
             }
             Err(err) => router.failed(&replica, &err),
@@ -162,11 +164,10 @@ macro_rules! forward {
     ($self:ident, $method:ident($($arg:expr),*)) => {
         match &$self.source {
             Source::Direct(pool) => pool.$method($($arg),*).await,
-            _ => {
+            source => {
                 let snapshot = $self.snapshot_begun().await?;
-                match &snapshot.replica {
-                    None => snapshot.transaction.$method($($arg),*).await,
-                    Some((router, replica)) => {
+                match (&snapshot.replica, source) {
+                    (Some(replica), Source::Routed(router)) => {
                         if $self.replica_failed() {
                             return Err(replica_gave_up());
                         }
@@ -181,6 +182,7 @@ macro_rules! forward {
                             }
                         }
                     }
+                    _ => snapshot.transaction.$method($($arg),*).await,
                 }
             }
         }

@@ -128,11 +128,6 @@ impl Replica {
         &self.pool
     }
 
-    /// `host:port/database`.
-    pub fn label(&self) -> &str {
-        &self.label
-    }
-
     /// The replica did not answer a check: out of rotation, logged once until it answers.
     fn down(&self, error: &str) {
         self.answering.store(false, Ordering::Relaxed);

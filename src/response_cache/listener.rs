@@ -12,8 +12,9 @@
 //! network drop the operating system has not noticed) is found by a `SELECT 1` whenever
 //! nothing has arrived for `check_after` (`LISTENER_CHECK_INTERVAL_MS`), and made again.
 //!
-//! With read replicas an announcement is applied only once they have replayed it; that wait runs beside the listener, which goes on hearing, and
-//! the acknowledgement is sent through the write pool afterwards.
+//! With read replicas an announcement is applied only once they have replayed it; that wait
+//! runs beside the listener, which goes on hearing, and the acknowledgement is sent through
+//! the write pool afterwards.
 
 use std::str::FromStr;
 use std::time::Duration;

@@ -4,7 +4,7 @@
 //! request failing, and comes back when it has caught up.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use entity::TokenRole;
@@ -64,17 +64,20 @@ async fn wait_in_rotation(app: &TestApp, what: &str) {
     eventually(what, Duration::from_secs(30), || in_rotation(app)).await;
 }
 
-/// An app on the pair's primary reading from its replica, configured further by `configure`.
+/// An app on the pair's primary reading from its replica, configured further by `configure`,
+/// once the replica is in its rotation.
 async fn app_with_replica(
     pair: &ReplicaPair,
     configure: impl FnOnce(&mut filmserver::config::Config),
 ) -> TestApp {
     let replica = pair.replica_url.clone();
-    spawn_app_on(&pair.primary_url, |config| {
+    let app = spawn_app_on(&pair.primary_url, |config| {
         config.database_read_urls = vec![replica];
         configure(config);
     })
-    .await
+    .await;
+    wait_in_rotation(&app, "the replica enters rotation").await;
+    app
 }
 
 /// Changes the seed's title on the primary behind the server's back (no announcement).
@@ -101,7 +104,6 @@ async fn anonymous_queries_read_the_replica_and_editors_the_primary() {
         config.max_replica_lag_ms = 60_000;
     })
     .await;
-    wait_in_rotation(&app, "the replica enters rotation").await;
     let editor = app.token("editor", TokenRole::Editor).await;
     assert_eq!(public_title(&app).await, (200, "M. Butterfly".to_owned()));
 
@@ -139,7 +141,6 @@ async fn no_answer_after_a_publish_is_acknowledged_is_the_old_page() {
     };
     let first = app_with_replica(&pair, configure).await;
     let second = first.another_instance_with(configure).await;
-    wait_in_rotation(&first, "the replica enters rotation").await;
     wait_in_rotation(&second, "the replica enters the other instance's rotation").await;
     let editor = first.token("editor", TokenRole::Editor).await;
     let id = first.query_data(PAGE, json!({})).await["movie"]["id"].clone();
@@ -173,16 +174,18 @@ async fn no_answer_after_a_publish_is_acknowledged_is_the_old_page() {
     pair.pause_replay().await;
     // Readers on both instances read the page for as long as the test runs.
     let stop = Arc::new(AtomicBool::new(false));
+    let reads_done = Arc::new(AtomicUsize::new(0));
     let first = Arc::new(first);
     let second = Arc::new(second);
     let mut readers = Vec::new();
     for app in [first.clone(), second.clone(), first.clone(), second.clone()] {
-        let stop = stop.clone();
+        let (stop, reads_done) = (stop.clone(), reads_done.clone());
         readers.push(tokio::spawn(async move {
             let mut seen = Vec::new();
             while !stop.load(Ordering::Relaxed) {
                 let sent = Instant::now();
                 seen.push((sent, public_title(&app).await));
+                reads_done.fetch_add(1, Ordering::Relaxed);
             }
             seen
         }));
@@ -200,9 +203,15 @@ async fn no_answer_after_a_publish_is_acknowledged_is_the_old_page() {
         published["data"]["publishMovie"]["title"], "The New Title",
         "{published}"
     );
-    // The readers go on against the paused replica a while (a load window, not a wait for a
-    // condition), then replay resumes.
-    tokio::time::sleep(Duration::from_millis(800)).await;
+    // The readers go on against the paused replica for a good number of reads, then replay
+    // resumes.
+    let reads_at_ack = reads_done.load(Ordering::Relaxed);
+    eventually(
+        "readers read on after the publish",
+        Duration::from_secs(10),
+        || async { reads_done.load(Ordering::Relaxed) >= reads_at_ack + 40 },
+    )
+    .await;
     pair.resume_replay().await;
     wait_in_rotation(&first, "the replica, caught up, is back in rotation").await;
     wait_in_rotation(
@@ -306,7 +315,6 @@ async fn a_replica_too_far_behind_leaves_rotation_and_comes_back() {
         config.max_replica_lag_ms = 300;
     })
     .await;
-    wait_in_rotation(&app, "the replica enters rotation").await;
 
     pair.pause_replay().await;
     retitle_in_sql(&pair, "Written Behind The Replica").await;
@@ -361,7 +369,6 @@ async fn fails_no_request_through(
     cure: fn(&ReplicaPair),
 ) {
     let app = Arc::new(app);
-    wait_in_rotation(&app, "the replica enters rotation").await;
     let stop = Arc::new(AtomicBool::new(false));
     let mut readers = Vec::new();
     for _ in 0..8 {
@@ -455,7 +462,6 @@ async fn a_token_revoked_on_the_primary_stops_working_at_once() {
         config.max_replica_lag_ms = 60_000;
     })
     .await;
-    wait_in_rotation(&app, "the replica enters rotation").await;
     let issued = filmserver::service::tokens::create(app.db(), "leaving", TokenRole::Editor)
         .await
         .expect("a token");
@@ -506,7 +512,6 @@ async fn a_replica_that_keeps_up_serves_on_through_writes() {
         return;
     };
     let app = app_with_replica(&pair, |_| {}).await;
-    wait_in_rotation(&app, "the replica enters rotation").await;
     let editor = app.token("editor", TokenRole::Editor).await;
     let id = app.query_data(PAGE, json!({})).await["movie"]["id"].clone();
     let mut version = 1;
@@ -582,7 +587,6 @@ async fn a_statement_on_a_replica_that_hangs_gives_up_at_its_limit() {
         config.max_replica_lag_ms = 60_000;
     })
     .await;
-    wait_in_rotation(&app, "the replica enters rotation").await;
     let reads = filmserver::reads::RequestReads::routed(&app.state.reads);
     let select = || {
         sea_orm::Statement::from_string(
@@ -628,7 +632,6 @@ async fn while_its_listener_is_cut_an_instance_reads_the_primary() {
         config.max_replica_lag_ms = 60_000;
     })
     .await;
-    wait_in_rotation(&app, "the replica enters rotation").await;
     pair.pause_replay().await;
     retitle_in_sql(&pair, "Changed While Deaf").await;
     assert_eq!(

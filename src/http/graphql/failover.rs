@@ -37,17 +37,18 @@ pub fn copy_of(request: &GraphQLRequest) -> GraphQLRequest {
     copy
 }
 
-/// Runs `request`; when a read replica failed it (the replica stopped, or cancelled a
+/// Runs `request`; when a read replica failed it (the replica stopped, hung, or cancelled a
 /// statement) and `rerun` has its copy, runs the copy again on the primary and answers with
-/// that, so a replica's failure never reaches the client.
+/// that, so a replica's failure never reaches the client. Only anonymous queries read from
+/// replicas, so the copy runs without credentials.
 pub async fn run_with_failover(
     state: &AppState,
     request: GraphQLRequest,
     verdict: Verdict,
     handles: RequestHandles,
-    rerun: Option<(GraphQLRequest, Credentials)>,
+    rerun: Option<GraphQLRequest>,
 ) -> (Executed, RequestHandles) {
-    let Some((copy, credentials)) = rerun else {
+    let Some(copy) = rerun else {
         return (state.schema.run(request, verdict).await, handles);
     };
     let executed = state.schema.run(request, verdict.clone()).await;
@@ -57,7 +58,7 @@ pub async fn run_with_failover(
     let (request, handles) = prepare_request(
         copy,
         RequestReads::snapshot(state.reads.primary()),
-        credentials,
+        Credentials::default(),
         &state.responses,
         state.loader_delay,
     );

@@ -134,12 +134,7 @@ pub async fn execute(
     let reads = reads_for(state, checked.operation, &credentials);
     // A query that may read from a replica keeps a copy to run again on the primary, should
     // the replica fail it.
-    let rerun = reads.is_routed().then(|| {
-        (
-            copy_of(&request),
-            Credentials::new(credentials.bearer().map(str::to_owned)),
-        )
-    });
+    let rerun = reads.is_routed().then(|| copy_of(&request));
     let (mut request, handles) = prepare_request(
         request,
         reads,
