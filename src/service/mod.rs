@@ -19,6 +19,7 @@ pub mod idempotency;
 pub mod movie_list;
 pub mod movies;
 pub mod nested_pages;
+pub mod page_limit;
 pub mod people;
 pub mod per_parent;
 pub mod person_list;

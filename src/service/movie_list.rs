@@ -7,11 +7,12 @@ use entity::{character, credit, location, movie, person, theme};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, Query, SimpleExpr};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, Order, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Value,
+    QueryOrder, Value,
 };
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
+use crate::service::page_limit::all_limited;
 use crate::service::visibility::ReadScope;
 
 /// Which films to list; every field given must hold.
@@ -275,11 +276,8 @@ pub async fn page<C: ConnectionTrait>(
     if sort != MovieSort::Added {
         query = query.order_by(key, order.clone());
     }
-    Ok(query
-        .order_by(movie::Column::Id, order)
-        .limit(limit)
-        .all(db)
-        .await?)
+    let query = query.order_by(movie::Column::Id, order);
+    Ok(all_limited(db, query, limit).await?)
 }
 
 /// How many films match `filter`.

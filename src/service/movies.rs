@@ -4,6 +4,7 @@ use entity::movie;
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter};
 
 use crate::error::AppError;
+use crate::service::by_position;
 use crate::service::visibility::ReadScope;
 
 /// The film with this slug, if any that `scope` may see.
@@ -12,11 +13,10 @@ pub async fn find_by_slug<C: ConnectionTrait>(
     slug: &str,
     scope: ReadScope,
 ) -> Result<Option<movie::Model>, AppError> {
-    Ok(movie::Entity::find()
+    let select = movie::Entity::find()
         .filter(movie::Column::Slug.is_in(scope.stored_slugs(slug)))
-        .filter(scope.films())
-        .one(db)
-        .await?)
+        .filter(scope.films());
+    Ok(by_position::one(db, select).await?)
 }
 
 /// The films with these ids that `scope` may see (in no particular order; absent ids are
@@ -26,11 +26,10 @@ pub async fn find_by_ids<C: ConnectionTrait>(
     ids: &[i32],
     scope: ReadScope,
 ) -> Result<Vec<movie::Model>, AppError> {
-    Ok(movie::Entity::find()
+    let select = movie::Entity::find()
         .filter(movie::Column::Id.is_in(ids.iter().copied()))
-        .filter(scope.films())
-        .all(db)
-        .await?)
+        .filter(scope.films());
+    Ok(by_position::all(db, select).await?)
 }
 
 /// Film `film_id` (its own id) as `scope` sees it: its draft where the scope reads drafts and

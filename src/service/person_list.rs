@@ -5,12 +5,12 @@ use entity::person;
 use sea_orm::sea_query::{Expr, ExprTrait, Func, SimpleExpr};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect,
 };
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 use crate::service::movie_list::contains_pattern;
+use crate::service::page_limit::all_limited;
 
 /// Where a page of people ends: the last person's name and id.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -54,12 +54,10 @@ pub async fn page<C: ConnectionTrait>(
             ),
         );
     }
-    Ok(query
+    let query = query
         .order_by(key, sea_orm::Order::Asc)
-        .order_by_asc(person::Column::Id)
-        .limit(limit)
-        .all(db)
-        .await?)
+        .order_by_asc(person::Column::Id);
+    Ok(all_limited(db, query, limit).await?)
 }
 
 /// How many people's names contain `text` (everyone when `None`).
