@@ -16,6 +16,7 @@
 //!   an answer read from a replica that still had the old page, and stored meanwhile, is
 //!   dropped then, and the write is acknowledged only after that.
 
+pub mod aliases;
 pub mod key;
 pub mod listener;
 pub mod store;
@@ -27,11 +28,13 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::Notify;
 
+pub use aliases::{Alias, RawForm, RawKey, raw_key};
 pub use key::entry_key;
 pub use store::{CachedResponse, EntryKey};
 
 use crate::db::ReadRouter;
 use crate::service::changes::{Announcement, Changed};
+use aliases::Aliases;
 use store::Store;
 
 /// How long a write waits for every listening instance to acknowledge its announcement
@@ -65,6 +68,8 @@ struct Shared {
     replicas: Option<ReadRouter>,
     /// How long a write waits for every instance's acknowledgement.
     ack_wait: Duration,
+    /// Requests' raw forms and their keys.
+    aliases: Aliases,
 }
 
 /// Acknowledgements counted per announcement, oldest announcement first out.
@@ -168,6 +173,7 @@ impl ResponseCache {
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
             invalidations: AtomicU64::new(0),
+            aliases: Aliases::default(),
         }))
     }
 
@@ -192,6 +198,34 @@ impl ResponseCache {
                     generation: generation.count,
                 })
             }
+        }
+    }
+
+    /// The stored answer to the request whose raw form is `raw`, with what the raw form stands
+    /// for, when the cache knows the form and holds its answer (a hit). Anything else (an
+    /// unknown form, no answer, the cache off or deaf) is `None` and counts nothing: the
+    /// request is then read and looked up by its key as usual.
+    pub fn lookup_raw(&self, raw: &RawKey) -> Option<(Arc<CachedResponse>, Alias)> {
+        let shared = &self.0;
+        if shared.capacity == 0 || !shared.listening.load(Ordering::Acquire) {
+            return None;
+        }
+        let alias = shared.aliases.get(raw)?;
+        let found = shared
+            .store
+            .lock()
+            .ok()?
+            .store
+            .get(&alias.key, shared.ttl)?;
+        shared.hits.fetch_add(1, Ordering::Relaxed);
+        Some((found, alias))
+    }
+
+    /// Remembers that the raw form `raw` stands for `alias` (see [`aliases`]). Only for a
+    /// request that was looked up (it passed every check that comes before the cache).
+    pub fn remember_raw(&self, raw: RawKey, alias: Alias) {
+        if self.0.capacity > 0 {
+            self.0.aliases.insert(raw, alias);
         }
     }
 

@@ -230,8 +230,39 @@ async fn an_answer_kept_for_post_is_served_to_get_with_its_cache_headers(app: Te
     assert!(got.header("cache-control").starts_with("public"));
 }
 
+/// A cached request is known by its exact bytes afterwards; the same bytes sent with a token
+/// (valid or not) are still run for that token, never answered from the public's cache.
+async fn the_same_bytes_with_a_token_are_never_the_publics_answer(app: TestApp) {
+    let body = json!({ "query": PAGE, "variables": {} });
+    let accept = "application/graphql-response+json";
+    assert_eq!(
+        app.post_json("/graphql", &body, accept)
+            .await
+            .header("x-cache"),
+        "MISS"
+    );
+    let again = app.post_json("/graphql", &body, accept).await;
+    assert_eq!(again.header("x-cache"), "HIT");
+
+    let editor = app.token("alice", TokenRole::Editor).await;
+    // `post_as` sends `{query, variables}` exactly as `body` is written.
+    let private = app.post_as(&editor, PAGE, json!({})).await;
+    assert!(private.headers.get("x-cache").is_none());
+    assert_eq!(private.header("cache-control"), "private, no-store");
+    assert_eq!(private.json()["data"], again.json()["data"]);
+
+    let forged = app.post_as("not-a-token", PAGE, json!({})).await;
+    assert!(
+        forged.headers.get("x-cache").is_none(),
+        "{:?}",
+        forged.headers
+    );
+    assert_eq!(forged.header("cache-control"), "private, no-store");
+}
+
 crate::on_both_backends!(
     a_repeated_read_is_served_from_the_cache_until_its_film_changes,
+    the_same_bytes_with_a_token_are_never_the_publics_answer,
     a_change_drops_only_the_answers_that_hold_it,
     renaming_a_person_shows_on_every_cached_page_that_names_them,
     a_new_film_shows_in_cached_lists_searches_and_lookups,

@@ -11,10 +11,11 @@ use crate::error::ErrorCode;
 use crate::graphql::auth::Credentials;
 use crate::graphql::{Preflight, preflight};
 use crate::http::answer::{graphql_response, refusal};
+use crate::http::graphql::client::operation_name;
 use crate::http::media::ResponseMedia;
 use crate::http::persisted::{PersistedQueryError, Registration, requested_hash};
 use crate::http::trusted::TrustedDocuments;
-use crate::response_cache::{CachedResponse, Lookup, Ticket, entry_key};
+use crate::response_cache::{Alias, CachedResponse, Lookup, RawKey, Ticket, entry_key};
 
 /// What [`admit`] decided.
 pub enum Admitted {
@@ -40,11 +41,14 @@ pub struct Admission {
 ///
 /// The cache is asked before the pre-flight: it only holds answers to requests that passed
 /// it, and an equal key means an equal document, so the same request would pass again.
+/// `raw` is the key of an anonymous request's raw form: once the request is looked up, the
+/// cache remembers which key that form stands for (see `response_cache::aliases`).
 pub async fn admit(
     state: &AppState,
     media: ResponseMedia,
     request: &mut GraphQLRequest,
     credentials: &Credentials,
+    raw: Option<RawKey>,
 ) -> Result<Admitted, Box<Response>> {
     let listed = match &state.trusted {
         None => false,
@@ -83,6 +87,12 @@ pub async fn admit(
             request.operation_name.as_deref(),
             &variables,
         );
+        // A request that registers a persisted query is read each time, so that it registers
+        // again should the query have been dropped meanwhile.
+        if let Some(raw) = raw.filter(|_| registration.is_none()) {
+            let operation = operation_name(request);
+            state.responses.remember_raw(raw, Alias { key, operation });
+        }
         state.responses.lookup(key)
     };
     let ticket = match lookup {

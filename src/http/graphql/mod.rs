@@ -27,6 +27,7 @@ use async_graphql::parser::types::OperationType;
 use async_graphql::{BatchRequest, Request as GraphQLRequest};
 use async_graphql_axum::GraphQLBatchRequest;
 use async_graphql_axum::rejection::GraphQLRejection;
+use axum::body::Body;
 use axum::extract::{FromRequest, Request, State};
 use axum::http::header::{ALLOW, IF_NONE_MATCH};
 use axum::http::{HeaderValue, StatusCode};
@@ -42,6 +43,7 @@ use super::media::{BodyMediaError, ResponseMedia, check_body_media, negotiate};
 use crate::AppState;
 use crate::error::ErrorCode;
 use crate::graphql::auth::Credentials;
+use crate::response_cache::{RawForm, RawKey, raw_key};
 
 /// `POST /graphql`.
 pub async fn graphql_post(State(state): State<AppState>, request: Request) -> Response {
@@ -71,6 +73,15 @@ pub async fn graphql_post(State(state): State<AppState>, request: Request) -> Re
         }
     }
     // The intake (`http::intake`) has read the body whole and held it to `MAX_BODY_BYTES`.
+    let (parts, body) = request.into_parts();
+    let Ok(body) = axum::body::to_bytes(body, usize::MAX).await else {
+        return refusal(media, ErrorCode::BadRequest, "the body could not be read");
+    };
+    let raw = (!credentials.present()).then(|| raw_key(RawForm::PostBody, &body));
+    if let Some(answer) = answer_by_raw_form(&state, media, raw.as_ref(), None, client) {
+        return answer;
+    }
+    let request = Request::from_parts(parts, Body::from(body));
     let mut request = match GraphQLBatchRequest::<GraphQLRejection>::from_request(request, &())
         .await
         .map(|batch| batch.into_inner())
@@ -92,7 +103,7 @@ pub async fn graphql_post(State(state): State<AppState>, request: Request) -> Re
         }
     };
     let operation = operation_name(&request);
-    let response = match admit(&state, media, &mut request, &credentials).await {
+    let response = match admit(&state, media, &mut request, &credentials, raw).await {
         Ok(Admitted::Cached(answer)) => cached_answer(&state, media, &answer, None, client),
         Ok(Admitted::Run(admission))
             if admission.checked.operation == Some(OperationType::Mutation) =>
@@ -143,6 +154,18 @@ pub async fn graphql_get(State(state): State<AppState>, request: Request) -> Res
         .get(IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
+    let conditional = Conditional {
+        if_none_match: if_none_match.unwrap_or_default(),
+    };
+    let raw = (!credentials.present()).then(|| {
+        let query_string = request.uri().query().unwrap_or_default();
+        raw_key(RawForm::GetQueryString, query_string.as_bytes())
+    });
+    if let Some(answer) =
+        answer_by_raw_form(&state, media, raw.as_ref(), Some(&conditional), client)
+    {
+        return answer;
+    }
     let request = match GraphQLBatchRequest::<GraphQLRejection>::from_request(request, &())
         .await
         .map(|batch| batch.into_inner())
@@ -157,13 +180,35 @@ pub async fn graphql_get(State(state): State<AppState>, request: Request) -> Res
         }
     };
     let operation = operation_name(&request);
-    let conditional = Conditional {
-        if_none_match: if_none_match.unwrap_or_default(),
-    };
     named(
-        answer_get(state, media, request, (credentials, client), conditional).await,
+        answer_get(
+            state,
+            media,
+            request,
+            (credentials, client),
+            conditional,
+            raw,
+        )
+        .await,
         operation,
     )
+}
+
+/// The cached answer to an anonymous request known by its raw form (`raw`), when the cache
+/// has one; `None`: read the request.
+fn answer_by_raw_form(
+    state: &AppState,
+    media: ResponseMedia,
+    raw: Option<&RawKey>,
+    conditional: Option<&Conditional>,
+    client: Option<IpAddr>,
+) -> Option<Response> {
+    let (answer, alias) = state.responses.lookup_raw(raw?)?;
+    state.graphql_requests.increment();
+    Some(named(
+        cached_answer(state, media, &answer, conditional, client),
+        alias.operation,
+    ))
 }
 
 /// `GET /graphql` once the request is read.
@@ -173,8 +218,9 @@ async fn answer_get(
     mut request: GraphQLRequest,
     (credentials, client): (Credentials, Option<IpAddr>),
     conditional: Conditional,
+    raw: Option<RawKey>,
 ) -> Response {
-    let admission = match admit(&state, media, &mut request, &credentials).await {
+    let admission = match admit(&state, media, &mut request, &credentials, raw).await {
         Ok(Admitted::Cached(answer)) => {
             return cached_answer(&state, media, &answer, Some(&conditional), client);
         }
