@@ -77,7 +77,7 @@ pub async fn graphql_post(State(state): State<AppState>, request: Request) -> Re
     let Ok(body) = axum::body::to_bytes(body, usize::MAX).await else {
         return refusal(media, ErrorCode::BadRequest, "the body could not be read");
     };
-    let raw = (!credentials.present()).then(|| raw_key(RawForm::PostBody, &body));
+    let raw = anonymous_and_cached(&state, &credentials).then(|| raw_key(RawForm::PostBody, &body));
     if let Some(answer) = answer_by_raw_form(&state, media, raw.as_ref(), None, client) {
         return answer;
     }
@@ -157,7 +157,7 @@ pub async fn graphql_get(State(state): State<AppState>, request: Request) -> Res
     let conditional = Conditional {
         if_none_match: if_none_match.unwrap_or_default(),
     };
-    let raw = (!credentials.present()).then(|| {
+    let raw = anonymous_and_cached(&state, &credentials).then(|| {
         let query_string = request.uri().query().unwrap_or_default();
         raw_key(RawForm::GetQueryString, query_string.as_bytes())
     });
@@ -192,6 +192,12 @@ pub async fn graphql_get(State(state): State<AppState>, request: Request) -> Res
         .await,
         operation,
     )
+}
+
+/// Whether a request may be answered from the response cache: it is anonymous and the cache
+/// is serving (otherwise its raw form is not worth hashing).
+fn anonymous_and_cached(state: &AppState, credentials: &Credentials) -> bool {
+    !credentials.present() && state.responses.is_serving()
 }
 
 /// The cached answer to an anonymous request known by its raw form (`raw`), when the cache
