@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 
-use async_graphql::Context;
+use async_graphql::{Context, ContextBase};
 
 use crate::service::changes;
 
@@ -14,9 +14,9 @@ use crate::service::changes;
 pub struct SurrogateKeys(Arc<Mutex<BTreeSet<String>>>);
 
 impl SurrogateKeys {
-    fn add(&self, key: String) {
+    fn add_all(&self, added: impl IntoIterator<Item = String>) {
         if let Ok(mut keys) = self.0.lock() {
-            keys.insert(key);
+            keys.extend(added);
         }
     }
 
@@ -66,10 +66,19 @@ pub fn company_list(ctx: &Context<'_>) {
     note(ctx, [changes::COMPANIES.to_owned()]);
 }
 
+/// Notes content keys (made by [`changes`]' key functions) found while resolving a list in
+/// one pass (`types::plain`), with any context.
+pub fn note_all<T>(ctx: &ContextBase<'_, T>, keys: Vec<String>) {
+    if keys.is_empty() {
+        return;
+    }
+    if let Some(collected) = ctx.data_opt::<SurrogateKeys>() {
+        collected.add_all(keys);
+    }
+}
+
 fn note(ctx: &Context<'_>, keys: impl IntoIterator<Item = String>) {
     if let Some(collected) = ctx.data_opt::<SurrogateKeys>() {
-        for key in keys {
-            collected.add(key);
-        }
+        collected.add_all(keys);
     }
 }

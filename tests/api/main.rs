@@ -23,6 +23,7 @@ mod observability;
 mod outage;
 mod overload;
 mod page_versions;
+mod plain_lists;
 mod preview_tokens;
 mod public_limits;
 mod publishing;

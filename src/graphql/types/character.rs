@@ -1,7 +1,10 @@
 //! `Character`: a character of a film and the person who plays them.
 
-use async_graphql::{Context, ID, Object, Result};
+use async_graphql::parser::types::Field;
+use async_graphql::{Context, ID, Object, Result, Value};
 use entity::{character, person};
+
+use super::plain::{PlainObject, Reader, int, nested, scalar, text};
 
 use super::movie::load_movie;
 use super::{Movie, Person};
@@ -42,5 +45,20 @@ impl Character {
     /// The film the character belongs to.
     async fn movie(&self, ctx: &Context<'_>) -> Result<Movie> {
         load_movie(ctx, self.0.movie_id).await
+    }
+}
+
+impl PlainObject for Character {
+    const TYPE_NAME: &'static str = "Character";
+
+    fn reader(field: &Field) -> Option<Reader<Self>> {
+        Some(match field.name.node.as_str() {
+            "id" => scalar(|c: &Self| Value::String(encode(NodeKind::Character, c.0.id).0)),
+            "position" => scalar(|c: &Self| int(c.0.position)),
+            "name" => scalar(|c: &Self| text(&c.0.name)),
+            "description" => scalar(|c: &Self| text(&c.0.description)),
+            "actor" => nested(field, |c: &Self| c.1.as_ref())?,
+            _ => return None,
+        })
     }
 }

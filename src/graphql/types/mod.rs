@@ -14,6 +14,7 @@ pub mod nested;
 pub mod node;
 pub mod parts;
 pub mod person;
+pub mod plain;
 pub mod status;
 pub mod webhook;
 

@@ -19,6 +19,7 @@ use crate::graphql::loaders::{
 };
 use crate::graphql::query::page_size;
 use crate::graphql::types::ApiToken;
+use crate::graphql::types::plain::PlainList;
 use crate::graphql::types::status::{PublicationStatus, read_scope};
 use crate::ids::{NodeKind, encode};
 use crate::service::movies;
@@ -64,20 +65,24 @@ impl Movie {
 
     /// The page's titled sections, in reading order.
     #[graphql(complexity = "crate::graphql::limits::list_cost(child_complexity)")]
-    async fn sections(&self, ctx: &Context<'_>) -> Result<Arc<[Section]>> {
-        Ok(loaders(ctx)?
-            .load_one(SectionsOf(self.0.id))
-            .await?
-            .unwrap_or_default())
+    async fn sections(&self, ctx: &Context<'_>) -> Result<PlainList<Section>> {
+        Ok(PlainList(
+            loaders(ctx)?
+                .load_one(SectionsOf(self.0.id))
+                .await?
+                .unwrap_or_default(),
+        ))
     }
 
     /// The characters, in page order, each with the person who plays them.
     #[graphql(complexity = "crate::graphql::limits::list_cost(child_complexity)")]
-    async fn characters(&self, ctx: &Context<'_>) -> Result<Arc<[Character]>> {
-        Ok(loaders(ctx)?
-            .load_one(CharactersOf(self.0.id))
-            .await?
-            .unwrap_or_default())
+    async fn characters(&self, ctx: &Context<'_>) -> Result<PlainList<Character>> {
+        Ok(PlainList(
+            loaders(ctx)?
+                .load_one(CharactersOf(self.0.id))
+                .await?
+                .unwrap_or_default(),
+        ))
     }
 
     /// The film's directors, in credit order.
@@ -145,11 +150,13 @@ impl Movie {
 
     /// The film's themes, in page order, each with its emoji.
     #[graphql(complexity = "crate::graphql::limits::list_cost(child_complexity)")]
-    async fn themes(&self, ctx: &Context<'_>) -> Result<Arc<[Theme]>> {
-        Ok(loaders(ctx)?
-            .load_one(ThemesOf(self.0.id))
-            .await?
-            .unwrap_or_default())
+    async fn themes(&self, ctx: &Context<'_>) -> Result<PlainList<Theme>> {
+        Ok(PlainList(
+            loaders(ctx)?
+                .load_one(ThemesOf(self.0.id))
+                .await?
+                .unwrap_or_default(),
+        ))
     }
 
     /// The film's revisions, newest first: who changed it, when, and what it was after.

@@ -1,9 +1,10 @@
 //! The parts of a film page: sections, themes, locations, the period and the setting.
 
-use std::sync::Arc;
-
-use async_graphql::{Context, ID, Object, Result, SimpleObject};
+use async_graphql::parser::types::Field;
+use async_graphql::{Context, ID, Object, Result, SimpleObject, Value};
 use entity::{location, section, theme};
+
+use super::plain::{PlainList, PlainObject, Reader, int, scalar, text};
 
 use crate::graphql::context::loaders;
 use crate::graphql::loaders::LocationsOf;
@@ -34,6 +35,20 @@ impl Section {
     /// Text; `*emphasis*` marks are kept as written.
     async fn body(&self) -> &str {
         &self.0.body
+    }
+}
+
+impl PlainObject for Section {
+    const TYPE_NAME: &'static str = "Section";
+
+    fn reader(field: &Field) -> Option<Reader<Self>> {
+        Some(match field.name.node.as_str() {
+            "id" => scalar(|s: &Self| Value::String(encode(NodeKind::Section, s.0.id).0)),
+            "position" => scalar(|s: &Self| int(s.0.position)),
+            "title" => scalar(|s: &Self| text(&s.0.title)),
+            "body" => scalar(|s: &Self| text(&s.0.body)),
+            _ => return None,
+        })
     }
 }
 
@@ -70,6 +85,21 @@ impl Theme {
     }
 }
 
+impl PlainObject for Theme {
+    const TYPE_NAME: &'static str = "Theme";
+
+    fn reader(field: &Field) -> Option<Reader<Self>> {
+        Some(match field.name.node.as_str() {
+            "id" => scalar(|t: &Self| Value::String(encode(NodeKind::Theme, t.0.id).0)),
+            "position" => scalar(|t: &Self| int(t.0.position)),
+            "emoji" => scalar(|t: &Self| text(&t.0.emoji)),
+            "name" => scalar(|t: &Self| text(&t.0.name)),
+            "description" => scalar(|t: &Self| text(&t.0.description)),
+            _ => return None,
+        })
+    }
+}
+
 /// A place where a film is set (`Beijing`).
 #[derive(Clone)]
 pub struct Location(pub location::Model);
@@ -90,6 +120,19 @@ impl Location {
     /// Place name.
     async fn name(&self) -> &str {
         &self.0.name
+    }
+}
+
+impl PlainObject for Location {
+    const TYPE_NAME: &'static str = "Location";
+
+    fn reader(field: &Field) -> Option<Reader<Self>> {
+        Some(match field.name.node.as_str() {
+            "id" => scalar(|l: &Self| Value::String(encode(NodeKind::Location, l.0.id).0)),
+            "position" => scalar(|l: &Self| int(l.0.position)),
+            "name" => scalar(|l: &Self| text(&l.0.name)),
+            _ => return None,
+        })
     }
 }
 
@@ -124,10 +167,12 @@ impl Setting {
 
     /// The places, in page order.
     #[graphql(complexity = "crate::graphql::limits::list_cost(child_complexity)")]
-    async fn locations(&self, ctx: &Context<'_>) -> Result<Arc<[Location]>> {
-        Ok(loaders(ctx)?
-            .load_one(LocationsOf(self.movie_id))
-            .await?
-            .unwrap_or_default())
+    async fn locations(&self, ctx: &Context<'_>) -> Result<PlainList<Location>> {
+        Ok(PlainList(
+            loaders(ctx)?
+                .load_one(LocationsOf(self.movie_id))
+                .await?
+                .unwrap_or_default(),
+        ))
     }
 }

@@ -1,7 +1,10 @@
 //! `Person`: a real person (director, actor, ...), shared between films.
 
-use async_graphql::{Context, ID, Object, Result};
+use async_graphql::parser::types::Field;
+use async_graphql::{Context, ID, Object, Result, Value};
 use entity::person;
+
+use super::plain::{PlainObject, Reader, scalar, text};
 
 use super::nested::{CharacterConnection, CreditConnection, decode_cursor, page_of};
 use super::status::{PublicationStatus, read_scope};
@@ -10,6 +13,7 @@ use crate::graphql::context::loaders;
 use crate::graphql::loaders::{CountOf, CreditsPage, RolesPage};
 use crate::graphql::query::page_size;
 use crate::ids::{NodeKind, encode};
+use crate::service::changes;
 use crate::service::nested_pages::NestedList;
 
 /// A real person (`Jeremy Irons`): the characters they play and their other credits.
@@ -121,5 +125,26 @@ impl Person {
             page_info,
             CountOf(NestedList::Credits, scope, self.0.id),
         ))
+    }
+}
+
+/// A person's row read as a `Person` (a character's actor) by a plain list (`types::plain`):
+/// its name and slug note the person's content key, as the resolvers do.
+impl PlainObject for person::Model {
+    const TYPE_NAME: &'static str = "Person";
+
+    fn reader(field: &Field) -> Option<Reader<Self>> {
+        Some(match field.name.node.as_str() {
+            "id" => scalar(|p: &Self| Value::String(encode(NodeKind::Person, p.id).0)),
+            "slug" => Box::new(|p: &Self, keys: &mut Vec<String>| {
+                keys.push(changes::person_key(p.id));
+                Value::String(p.slug.clone())
+            }),
+            "name" => Box::new(|p: &Self, keys: &mut Vec<String>| {
+                keys.push(changes::person_key(p.id));
+                text(&p.name)
+            }),
+            _ => return None,
+        })
     }
 }
