@@ -27,12 +27,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, ExecResult,
-    QueryResult, Statement, TransactionTrait,
+    QueryResult, Statement, TransactionOptions,
 };
 use tokio::sync::OnceCell;
 
-use crate::db::ReadRouter;
 use crate::db::replicas::Replica;
+use crate::db::{ReadRouter, begin_whole};
 
 /// Where one request reads from: one snapshot for the whole request, or the pool.
 pub struct RequestReads {
@@ -106,7 +106,7 @@ impl RequestReads {
                 // (see `db::connect_reads`); on SQLite a deferred transaction is a snapshot.
                 match &self.source {
                     Source::Direct(pool) | Source::Snapshot(pool) => Ok(Snapshot {
-                        transaction: pool.begin().await?,
+                        transaction: begin_whole(pool, TransactionOptions::default()).await?,
                         replica: None,
                     }),
                     Source::Routed(router) => begin_routed(router).await,
@@ -134,7 +134,8 @@ async fn begin_routed(router: &ReadRouter) -> Result<Snapshot, DbErr> {
     if let Some(replica) = router.pick() {
         // A replica that does not even begin within the lag it may have is not waited for
         // (the monitor judges whether it is down or only busy).
-        let begun = tokio::time::timeout(router.max_lag(), replica.pool().begin())
+        let begin = begin_whole(replica.pool(), TransactionOptions::default());
+        let begun = tokio::time::timeout(router.max_lag(), begin)
             .await
             .unwrap_or(Err(DbErr::ConnectionAcquire(
                 sea_orm::ConnAcquireErr::Timeout,
@@ -152,7 +153,7 @@ async fn begin_routed(router: &ReadRouter) -> Result<Snapshot, DbErr> {
     }
     router.served_by_primary();
     Ok(Snapshot {
-        transaction: router.primary().begin().await?,
+        transaction: begin_whole(router.primary(), TransactionOptions::default()).await?,
         replica: None,
     })
 }

@@ -12,7 +12,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
-use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbBackend, DbErr};
+use sea_orm::{
+    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
+    TransactionOptions, TransactionTrait,
+};
 
 use crate::config::Config;
 
@@ -29,6 +32,26 @@ impl SqlStatementCounter {
     fn increment(&self) {
         self.0.fetch_add(1, Ordering::Relaxed);
     }
+}
+
+/// Begins a transaction on `pool` in a task of its own, so that it is begun whole even if the
+/// caller stops waiting (its request was dropped: the client went away, or a timeout).
+///
+/// sqlx 0.9 queues the rollback of a transaction whose `BEGIN` it stopped waiting for only
+/// once that `BEGIN` has answered: a request dropped in between gave its connection back to
+/// the pool inside a transaction nobody would end. The next `BEGIN` on it only warned ("there
+/// is already a transaction in progress", seen at the end of benchmark runs) and carried on in
+/// it, and a statement run on that connection outside a transaction of its own would not have
+/// been committed. Begun in a task, the transaction is always returned whole; dropped, it
+/// queues its rollback as usual, which the pool sends before lending the connection again.
+pub async fn begin_whole(
+    pool: &DatabaseConnection,
+    options: TransactionOptions,
+) -> Result<DatabaseTransaction, DbErr> {
+    let pool = pool.clone();
+    tokio::spawn(async move { pool.begin_with_options(options).await })
+        .await
+        .unwrap_or_else(|failed| Err(DbErr::Custom(format!("beginning a transaction: {failed}"))))
 }
 
 /// What a pool is for: each kind gets the options it needs.

@@ -6,6 +6,7 @@
 mod helpers;
 mod http_caching;
 
+mod cancellation;
 mod change_feed;
 mod change_log;
 mod cli;

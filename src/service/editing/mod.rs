@@ -37,7 +37,6 @@ use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
     DatabaseTransaction, EntityTrait, QueryFilter, SqliteTransactionMode, TransactionOptions,
-    TransactionTrait,
 };
 
 use crate::error::AppError;
@@ -82,12 +81,11 @@ impl From<&crate::service::tokens::Principal> for Author {
 /// A mutation sent with an `Idempotency-Key` claims it here, first thing in its transaction
 /// (see [`idempotency`](crate::service::idempotency)).
 pub(crate) async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, AppError> {
-    let tx = db
-        .begin_with_options(TransactionOptions {
-            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-            ..TransactionOptions::default()
-        })
-        .await?;
+    let options = TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..TransactionOptions::default()
+    };
+    let tx = crate::db::begin_whole(db, options).await?;
     crate::service::idempotency::claim_in(&tx).await?;
     Ok(tx)
 }
