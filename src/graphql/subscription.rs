@@ -209,7 +209,6 @@ where
         .clone();
     // Subscribed first, so no event falls between the backlog and the feed.
     let mut receiver = feed.subscribe();
-    let following = feed.follow();
     let start = match after {
         Some(id) => {
             let after: i64 = id
@@ -230,6 +229,11 @@ where
             .await?
             .max(feed.last_seen().unwrap_or_default()),
     };
+    // Counted as running (`filmserver_live_subscriptions`) only now that its start is fixed:
+    // every change that commits from here on reaches it. Counted before, a client that waited
+    // for the count and then published could commit before the start was read, and its
+    // change was then "before" the subscription (the live-client test saw this under load).
+    let following = feed.follow();
     Ok(async_stream::try_stream! {
         let _following = following;
         let mut last = start;
