@@ -49,7 +49,8 @@ pub async fn begin_whole(
     options: TransactionOptions,
 ) -> Result<DatabaseTransaction, DbErr> {
     let pool = pool.clone();
-    tokio::spawn(async move { pool.begin_with_options(options).await })
+    let begin = async move { pool.begin_with_options(options).await };
+    tokio::spawn(tracing::Instrument::in_current_span(begin))
         .await
         .unwrap_or_else(|failed| Err(DbErr::Custom(format!("beginning a transaction: {failed}"))))
 }

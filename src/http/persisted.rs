@@ -126,6 +126,12 @@ impl PersistedQueries {
         Ok(Some(Registration { hash }))
     }
 
+    /// Marks the query stored under `hash` (if any) as just used: a request answered without
+    /// being read (`response_cache::aliases`) still counts as a use.
+    pub fn touch(&self, hash: &str) {
+        let _ = self.get(hash);
+    }
+
     /// The query stored under `hash`, marked as just used.
     fn get(&self, hash: &str) -> Option<Arc<str>> {
         let mut store = self.store();

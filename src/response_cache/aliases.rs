@@ -3,9 +3,11 @@
 //! Finding a request's cache key takes reading its JSON body, then normalizing its query and
 //! hashing that with its variables: on a cached page that is a fifth of the server's work, as
 //! much as sending the answer. Clients send the same bytes again and again (the same app, the
-//! same page), so the key is also kept under the SHA-256 of the raw request (the `POST` body, or
-//! the `GET` query string): a later request with the same bytes finds its answer without being
-//! read. The raw form determines the key (the same bytes are read, resolved and normalized the
+//! same page), so once a request's answer is in the cache, its key is also kept under the
+//! SHA-256 of the raw request (the `POST` body, or the `GET` query string): a later request with
+//! the same bytes finds its answer without being read. Only requests that passed every check
+//! and were answered are remembered, and entries are small (long operation names are not kept),
+//! so the table's memory is bounded. The raw form determines the key (the same bytes are read, resolved and normalized the
 //! same way), so an alias never goes stale; it only leads to an answer the cache still holds,
 //! and a request it does not lead to one is read and checked as usual. SHA-256 is collision
 //! resistant: no one can make other bytes lead to someone else's key.
@@ -45,8 +47,26 @@ pub fn raw_key(form: RawForm, bytes: &[u8]) -> RawKey {
 pub struct Alias {
     /// The request's cache key.
     pub key: EntryKey,
-    /// Its operation's name, for the request log and metrics.
+    /// Its operation's name, for the request log and metrics (none when longer than
+    /// [`MAX_OPERATION_NAME`]: the table holds small entries only).
     pub operation: Option<String>,
+    /// The persisted query it names by hash, if any: an answer by alias marks that query as
+    /// used, as reading the request would have.
+    pub persisted: Option<String>,
+}
+
+/// Longest operation name an alias keeps.
+pub const MAX_OPERATION_NAME: usize = 128;
+
+impl Alias {
+    /// The alias of a request with this key, operation name and persisted-query hash.
+    pub fn new(key: EntryKey, operation: Option<String>, persisted: Option<String>) -> Self {
+        Self {
+            key,
+            operation: operation.filter(|name| name.len() <= MAX_OPERATION_NAME),
+            persisted: persisted.filter(|hash| hash.len() <= MAX_OPERATION_NAME),
+        }
+    }
 }
 
 /// Raw forms and their cache keys, at most [`MAX_ALIASES`] (all dropped when full, and
@@ -54,7 +74,7 @@ pub struct Alias {
 #[derive(Default)]
 pub struct Aliases(Mutex<HashMap<RawKey, Alias>>);
 
-/// Raw forms remembered at most (some 100 bytes each).
+/// Raw forms remembered at most (a few hundred bytes each at most).
 pub const MAX_ALIASES: usize = 16_384;
 
 impl Aliases {
@@ -97,16 +117,24 @@ mod tests {
         for n in 0..=MAX_ALIASES {
             let mut raw = [0; 32];
             raw[..8].copy_from_slice(&(n as u64).to_le_bytes());
-            aliases.insert(
-                raw,
-                Alias {
-                    key: [1; 32],
-                    operation: None,
-                },
-            );
+            aliases.insert(raw, Alias::new([1; 32], None, None));
         }
         let len = aliases.0.lock().map(|a| a.len()).unwrap_or_default();
         assert!(len <= MAX_ALIASES, "{len}");
         assert_eq!(len, 1);
+    }
+}
+
+#[cfg(test)]
+mod alias_tests {
+    use super::*;
+
+    #[test]
+    fn long_names_are_not_kept() {
+        let long = "a".repeat(MAX_OPERATION_NAME + 1);
+        let alias = Alias::new([0; 32], Some(long.clone()), Some(long));
+        assert!(alias.operation.is_none() && alias.persisted.is_none());
+        let alias = Alias::new([0; 32], Some("FilmPage".into()), None);
+        assert_eq!(alias.operation.as_deref(), Some("FilmPage"));
     }
 }

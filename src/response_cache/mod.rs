@@ -117,6 +117,17 @@ pub enum Lookup {
 pub struct Ticket {
     key: EntryKey,
     generation: u64,
+    /// The request's raw form, remembered once its answer is kept.
+    alias: Option<Box<(RawKey, Alias)>>,
+}
+
+impl Ticket {
+    /// Remembers the request by its raw form (`raw` standing for `alias`) if its answer is
+    /// kept: only requests that passed every check and got an answer are remembered.
+    pub fn remember_as(mut self, raw: RawKey, alias: Alias) -> Self {
+        self.alias = Some(Box::new((raw, alias)));
+        self
+    }
 }
 
 /// Cache figures for `/metrics`.
@@ -196,6 +207,7 @@ impl ResponseCache {
                 Lookup::Miss(Ticket {
                     key,
                     generation: generation.count,
+                    alias: None,
                 })
             }
         }
@@ -221,8 +233,9 @@ impl ResponseCache {
         Some((found, alias))
     }
 
-    /// Remembers that the raw form `raw` stands for `alias` (see [`aliases`]). Only for a
-    /// request that was looked up (it passed every check that comes before the cache).
+    /// Remembers that the raw form `raw` stands for `alias` (see [`aliases`]): for a request
+    /// the cache just answered (a miss remembers its form through its [`Ticket`] once its
+    /// answer is kept), so only forms of requests that passed every check are remembered.
     pub fn remember_raw(&self, raw: RawKey, alias: Alias) {
         if self.0.capacity > 0 {
             self.0.aliases.insert(raw, alias);
@@ -243,6 +256,11 @@ impl ResponseCache {
             generation
                 .store
                 .insert(ticket.key, response, content_keys, Instant::now());
+            drop(generation);
+            if let Some(remembered) = ticket.alias {
+                let (raw, alias) = *remembered;
+                shared.aliases.insert(raw, alias);
+            }
         }
     }
 

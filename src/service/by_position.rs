@@ -11,8 +11,8 @@
 //! field ([`Column`]): sea-orm's reader runs that check twice for every column, a fifth of what
 //! reading a film list's rows cost. The statements read here select the entities' own columns
 //! (or typed `NULL`s of the same types), so the check could only fail on a schema the entities
-//! do not describe; a value that does not decode (a `NULL` for a required field, bytes that are
-//! not UTF-8) is still an error, never a wrong value.
+//! do not describe (which the migrations rule out); a value that does not decode (a `NULL` for
+//! a required field, bytes that are not UTF-8) is still an error.
 
 use entity::{
     character, company, credit, location, movie, movie_company, person, plot_paragraph, section,

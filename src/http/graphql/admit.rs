@@ -21,8 +21,8 @@ use crate::response_cache::{Alias, CachedResponse, Lookup, RawKey, Ticket, entry
 pub enum Admitted {
     /// The response cache has the answer.
     Cached(Arc<CachedResponse>),
-    /// Run it.
-    Run(Admission),
+    /// Run it (boxed: an admission is large beside a cached answer's pointer).
+    Run(Box<Admission>),
 }
 
 /// A request let through to run, and what to do with it once it ran.
@@ -65,6 +65,8 @@ pub async fn admit(
             Err(refused) => return Err(Box::new(persisted_query_refused(media, refused))),
         },
     };
+    // The hash a request names its persisted query by (an answer by alias marks it used).
+    let persisted = requested_hash(request).ok().flatten();
     let registration = match state.persisted.resolve(request) {
         Ok(_) if listed => None,
         Ok(registration) => registration,
@@ -90,11 +92,19 @@ pub async fn admit(
         );
         // A request that registers a persisted query is read each time, so that it registers
         // again should the query have been dropped meanwhile.
-        if let Some(raw) = raw.filter(|_| registration.is_none()) {
-            let operation = operation_name(request);
-            state.responses.remember_raw(raw, Alias { key, operation });
+        let alias = raw
+            .filter(|_| registration.is_none())
+            .map(|raw| (raw, Alias::new(key, operation_name(request), persisted)));
+        match (state.responses.lookup(key), alias) {
+            (Lookup::Hit(answer), Some((raw, alias))) => {
+                state.responses.remember_raw(raw, alias);
+                Lookup::Hit(answer)
+            }
+            (Lookup::Miss(ticket), Some((raw, alias))) => {
+                Lookup::Miss(ticket.remember_as(raw, alias))
+            }
+            (lookup, _) => lookup,
         }
-        state.responses.lookup(key)
     };
     let ticket = match lookup {
         Lookup::Hit(answer) => {
@@ -121,11 +131,11 @@ pub async fn admit(
     }
     // Only queries are kept (a mutation's answer is never replayed).
     let ticket = ticket.filter(|_| checked.operation == Some(OperationType::Query));
-    Ok(Admitted::Run(Admission {
+    Ok(Admitted::Run(Box::new(Admission {
         checked,
         ticket,
         registration,
-    }))
+    })))
 }
 
 /// Whether the request is a listed document (by id, whose text it then gets, or by its exact

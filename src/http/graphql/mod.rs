@@ -117,8 +117,8 @@ pub async fn graphql_post(State(state): State<AppState>, request: Request) -> Re
             )
             .await;
             let run = match decision {
-                Decision::Run => Run::new(admission, credentials),
-                Decision::RunClaimed(claim) => Run::new(admission, credentials).claimed(claim),
+                Decision::Run => Run::new(*admission, credentials),
+                Decision::RunClaimed(claim) => Run::new(*admission, credentials).claimed(claim),
                 // A replay applies nothing, so it spends no allowance.
                 Decision::Replay(answer) => return named(replayed(media, answer), operation),
                 Decision::Refuse(code, message) => {
@@ -131,7 +131,7 @@ pub async fn graphql_post(State(state): State<AppState>, request: Request) -> Re
             }
         }
         Ok(Admitted::Run(admission)) => {
-            let run = Run::new(admission, credentials).from_client(client);
+            let run = Run::new(*admission, credentials).from_client(client);
             execute(&state, media, request, run).await
         }
         Err(refused) => *refused,
@@ -211,6 +211,9 @@ fn answer_by_raw_form(
 ) -> Option<Response> {
     let (answer, alias) = state.responses.lookup_raw(raw?)?;
     state.graphql_requests.increment();
+    if let Some(hash) = &alias.persisted {
+        state.persisted.touch(hash);
+    }
     Some(named(
         cached_answer(state, media, &answer, conditional, client),
         alias.operation,
@@ -245,7 +248,7 @@ async fn answer_get(
             .insert(ALLOW, HeaderValue::from_static("POST"));
         return response;
     }
-    let run = Run::new(admission, credentials)
+    let run = Run::new(*admission, credentials)
         .conditional(conditional)
         .from_client(client);
     execute(&state, media, request, run).await
