@@ -66,18 +66,9 @@ pub fn company_list(ctx: &Context<'_>) {
     note(ctx, [changes::COMPANIES.to_owned()]);
 }
 
-/// Notes content keys (made by [`changes`]' key functions) found while resolving a list in
-/// one pass (`types::plain`), with any context.
-pub fn note_all<T>(ctx: &ContextBase<'_, T>, keys: Vec<String>) {
-    if keys.is_empty() {
-        return;
-    }
-    if let Some(collected) = ctx.data_opt::<SurrogateKeys>() {
-        collected.add_all(keys);
-    }
-}
-
-fn note(ctx: &Context<'_>, keys: impl IntoIterator<Item = String>) {
+/// Notes content keys (made by [`changes`]' key functions), from any context (a field's, or
+/// a list's resolved in one pass by `types::plain`).
+pub fn note<T>(ctx: &ContextBase<'_, T>, keys: impl IntoIterator<Item = String>) {
     if let Some(collected) = ctx.data_opt::<SurrogateKeys>() {
         collected.add_all(keys);
     }

@@ -1,10 +1,10 @@
 //! `Character`: a character of a film and the person who plays them.
 
 use async_graphql::parser::types::Field;
-use async_graphql::{Context, ID, Object, Result, Value};
+use async_graphql::{Context, ID, Object, Result};
 use entity::{character, person};
 
-use super::plain::{PlainObject, Reader, int, nested, scalar, text};
+use super::plain::{PlainObject, Reader, int, nested, node_id, scalar, text};
 
 use super::movie::load_movie;
 use super::{Movie, Person};
@@ -53,7 +53,7 @@ impl PlainObject for Character {
 
     fn reader(field: &Field) -> Option<Reader<Self>> {
         Some(match field.name.node.as_str() {
-            "id" => scalar(|c: &Self| Value::String(encode(NodeKind::Character, c.0.id).0)),
+            "id" => scalar(|c: &Self| node_id(NodeKind::Character, c.0.id)),
             "position" => scalar(|c: &Self| int(c.0.position)),
             "name" => scalar(|c: &Self| text(&c.0.name)),
             "description" => scalar(|c: &Self| text(&c.0.description)),

@@ -1,10 +1,10 @@
 //! The parts of a film page: sections, themes, locations, the period and the setting.
 
 use async_graphql::parser::types::Field;
-use async_graphql::{Context, ID, Object, Result, SimpleObject, Value};
+use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use entity::{location, section, theme};
 
-use super::plain::{PlainList, PlainObject, Reader, int, scalar, text};
+use super::plain::{PlainList, PlainObject, Reader, int, node_id, scalar, text};
 
 use crate::graphql::context::loaders;
 use crate::graphql::loaders::LocationsOf;
@@ -43,7 +43,7 @@ impl PlainObject for Section {
 
     fn reader(field: &Field) -> Option<Reader<Self>> {
         Some(match field.name.node.as_str() {
-            "id" => scalar(|s: &Self| Value::String(encode(NodeKind::Section, s.0.id).0)),
+            "id" => scalar(|s: &Self| node_id(NodeKind::Section, s.0.id)),
             "position" => scalar(|s: &Self| int(s.0.position)),
             "title" => scalar(|s: &Self| text(&s.0.title)),
             "body" => scalar(|s: &Self| text(&s.0.body)),
@@ -90,7 +90,7 @@ impl PlainObject for Theme {
 
     fn reader(field: &Field) -> Option<Reader<Self>> {
         Some(match field.name.node.as_str() {
-            "id" => scalar(|t: &Self| Value::String(encode(NodeKind::Theme, t.0.id).0)),
+            "id" => scalar(|t: &Self| node_id(NodeKind::Theme, t.0.id)),
             "position" => scalar(|t: &Self| int(t.0.position)),
             "emoji" => scalar(|t: &Self| text(&t.0.emoji)),
             "name" => scalar(|t: &Self| text(&t.0.name)),
@@ -128,7 +128,7 @@ impl PlainObject for Location {
 
     fn reader(field: &Field) -> Option<Reader<Self>> {
         Some(match field.name.node.as_str() {
-            "id" => scalar(|l: &Self| Value::String(encode(NodeKind::Location, l.0.id).0)),
+            "id" => scalar(|l: &Self| node_id(NodeKind::Location, l.0.id)),
             "position" => scalar(|l: &Self| int(l.0.position)),
             "name" => scalar(|l: &Self| text(&l.0.name)),
             _ => return None,

@@ -4,7 +4,7 @@ use async_graphql::parser::types::Field;
 use async_graphql::{Context, ID, Object, Result, Value};
 use entity::person;
 
-use super::plain::{PlainObject, Reader, scalar, text};
+use super::plain::{PlainObject, Reader, node_id, scalar, text};
 
 use super::nested::{CharacterConnection, CreditConnection, decode_cursor, page_of};
 use super::status::{PublicationStatus, read_scope};
@@ -135,7 +135,7 @@ impl PlainObject for person::Model {
 
     fn reader(field: &Field) -> Option<Reader<Self>> {
         Some(match field.name.node.as_str() {
-            "id" => scalar(|p: &Self| Value::String(encode(NodeKind::Person, p.id).0)),
+            "id" => scalar(|p: &Self| node_id(NodeKind::Person, p.id)),
             "slug" => Box::new(|p: &Self, keys: &mut Vec<String>| {
                 keys.push(changes::person_key(p.id));
                 Value::String(p.slug.clone())

@@ -26,6 +26,7 @@ use async_graphql::registry::Registry;
 use async_graphql::{ContextSelectionSet, Name, OutputType, Positioned, ServerResult, Value};
 
 use crate::graphql::cache_keys;
+use crate::ids::{NodeKind, encode};
 
 /// Reads one field of an item; may name content the answer holds (surrogate keys).
 pub type Reader<T> = Box<dyn Fn(&T, &mut Vec<String>) -> Value + Send + Sync>;
@@ -101,6 +102,11 @@ where
     }))
 }
 
+/// A global id value (`id` fields).
+pub fn node_id(kind: NodeKind, id: i32) -> Value {
+    Value::String(encode(kind, id).0)
+}
+
 /// A text value.
 pub fn text(text: &str) -> Value {
     Value::String(text.to_owned())
@@ -142,7 +148,9 @@ impl<T: PlainObject + OutputType> OutputType for PlainList<T> {
             .iter()
             .map(|item| plan.object(item, &mut keys))
             .collect();
-        cache_keys::note_all(ctx, keys);
+        if !keys.is_empty() {
+            cache_keys::note(ctx, keys);
+        }
         Ok(Value::List(items))
     }
 }

@@ -35,6 +35,12 @@ pub struct Admission {
     pub registration: Option<Registration>,
 }
 
+/// Whether a request may be answered from the response cache: it is anonymous and the cache
+/// is serving (otherwise neither its key nor its raw form is worth making).
+pub fn anonymous_and_cached(state: &AppState, credentials: &Credentials) -> bool {
+    !credentials.present() && state.responses.is_serving()
+}
+
 /// Checks a request before it runs: fills in a persisted query, refuses an empty one, answers
 /// an anonymous request from the response cache when it can, and otherwise runs the
 /// pre-flight (size, shape, variables), once per request. `Err` is the answer to send.
@@ -65,8 +71,6 @@ pub async fn admit(
             Err(refused) => return Err(Box::new(persisted_query_refused(media, refused))),
         },
     };
-    // The hash a request names its persisted query by (an answer by alias marks it used).
-    let persisted = requested_hash(request).ok().flatten();
     let registration = match state.persisted.resolve(request) {
         Ok(_) if listed => None,
         Ok(registration) => registration,
@@ -80,8 +84,7 @@ pub async fn admit(
         )));
     }
     state.graphql_requests.increment();
-    // With the cache off (or deaf) the lookup would bypass it: the key is not worth making.
-    let lookup = if credentials.present() || !state.responses.is_serving() {
+    let lookup = if !anonymous_and_cached(state, credentials) {
         Lookup::Bypass
     } else {
         let variables = serde_json::to_value(&request.variables).unwrap_or_default();
@@ -92,9 +95,11 @@ pub async fn admit(
         );
         // A request that registers a persisted query is read each time, so that it registers
         // again should the query have been dropped meanwhile.
-        let alias = raw
-            .filter(|_| registration.is_none())
-            .map(|raw| (raw, Alias::new(key, operation_name(request), persisted)));
+        let alias = raw.filter(|_| registration.is_none()).map(|raw| {
+            // The hash it names a persisted query by: an answer by alias marks that one used.
+            let persisted = requested_hash(request).ok().flatten();
+            (raw, Alias::new(key, operation_name(request), persisted))
+        });
         match (state.responses.lookup(key), alias) {
             (Lookup::Hit(answer), Some((raw, alias))) => {
                 state.responses.remember_raw(raw, alias);

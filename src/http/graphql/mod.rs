@@ -33,7 +33,7 @@ use axum::http::header::{ALLOW, IF_NONE_MATCH};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::Response;
 
-use self::admit::{Admitted, admit};
+use self::admit::{Admitted, admit, anonymous_and_cached};
 use self::client::{client_address, credentials, named, operation_name};
 use self::public::{cached_answer, replayed};
 use self::run::{Conditional, Run, execute};
@@ -192,12 +192,6 @@ pub async fn graphql_get(State(state): State<AppState>, request: Request) -> Res
         .await,
         operation,
     )
-}
-
-/// Whether a request may be answered from the response cache: it is anonymous and the cache
-/// is serving (otherwise its raw form is not worth hashing).
-fn anonymous_and_cached(state: &AppState, credentials: &Credentials) -> bool {
-    !credentials.present() && state.responses.is_serving()
 }
 
 /// The cached answer to an anonymous request known by its raw form (`raw`), when the cache
