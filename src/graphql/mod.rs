@@ -12,6 +12,7 @@ pub mod generations;
 pub mod limits;
 pub mod loaders;
 pub mod mutation;
+pub mod named_fields;
 pub mod prefetch;
 pub mod preflight;
 pub mod query;

@@ -19,9 +19,10 @@ use crate::graphql::loaders::{
     CharactersOf, CompaniesOfMovie, CreditsOfMovie, CreditsPage, DbLoader, Loaders, LocationsOf,
     PlotOf, RevisionsOf, RolesPage, SectionsOf, ThemesOf,
 };
+use crate::graphql::named_fields::named_fields;
 use crate::graphql::query::page_size;
 use crate::graphql::types::nested::decode_cursor;
-use crate::service::film_bundle::{self, Wanted};
+use crate::service::film_bundle::{self, Columns, Wanted};
 use crate::service::nested_pages::Position;
 use crate::service::visibility::ReadScope;
 
@@ -40,18 +41,20 @@ where
     })
 }
 
-/// Loads the wanted lists of films `ids` in one statement, into the loaders' cache.
+/// Loads the wanted lists of films `ids` in one statement, into the loaders' cache, with the
+/// columns `columns` reads.
 fn warm_parts<'a>(
     loaders: &'a Loaders,
     db: &'a crate::reads::RequestReads,
     ids: &'a [i32],
     wanted: Wanted,
+    columns: Columns,
 ) -> BoxFuture<'a, Result<()>> {
     Box::pin(async move {
         if wanted == Wanted::default() {
             return Ok(());
         }
-        let parts = film_bundle::parts_of_movies(db, ids, wanted).await?;
+        let parts = film_bundle::parts_of_movies(db, ids, wanted, columns).await?;
         macro_rules! feed {
             ($wanted:ident, $key:ident, $rows:expr) => {
                 if wanted.$wanted {
@@ -149,7 +152,10 @@ pub async fn movie_relations(
         credits: movie.field("directors").exists() || movie.field("credits").exists(),
         companies: movie.field("companies").exists(),
     };
-    let mut first_level = vec![warm_parts(loaders, &reads, movie_ids, wanted)];
+    // Only the columns some field of the document shows (see `named_fields`).
+    let named = named_fields(ctx);
+    let columns = Columns::shown_by(|field| named.contains(field));
+    let mut first_level = vec![warm_parts(loaders, &reads, movie_ids, wanted, columns)];
     if let Some(size) = revisions_page(ctx, movie).await {
         first_level.push(warm(
             loaders,

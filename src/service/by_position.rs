@@ -63,6 +63,18 @@ where
 pub trait Column: Sized {
     /// The value of column `at`.
     fn at(row: &QueryResult, at: usize) -> Result<Self, DbErr>;
+
+    /// The value of a field whose column a statement left out (nothing the request shows
+    /// reads it): the type's empty value, or an error for a type that must always be read.
+    fn absent() -> Result<Self, DbErr>;
+
+    /// The value of column `at`, or [`absent`](Self::absent) when there is none.
+    fn at_or_absent(row: &QueryResult, at: Option<usize>) -> Result<Self, DbErr> {
+        match at {
+            Some(at) => Self::at(row, at),
+            None => Self::absent(),
+        }
+    }
 }
 
 /// [`Column`] for field types that decode the same whatever the column's declared type (among
@@ -77,6 +89,10 @@ macro_rules! unchecked_columns {
                         .map_err(|err| DbErr::Type(format!("column {at}: {err}"))),
                     None => row.try_get_by_index(at),
                 }
+            }
+
+            fn absent() -> Result<Self, DbErr> {
+                Ok(Self::default())
             }
         }
     )+};
@@ -98,6 +114,13 @@ macro_rules! checked_columns {
         impl Column for $type {
             fn at(row: &QueryResult, at: usize) -> Result<Self, DbErr> {
                 row.try_get_by_index(at)
+            }
+
+            fn absent() -> Result<Self, DbErr> {
+                Err(DbErr::Type(format!(
+                    "a {} column is always read",
+                    stringify!($type)
+                )))
             }
         }
     )+};
@@ -123,17 +146,19 @@ pub trait ReadByPosition: EntityTrait {
     }
 
     /// The row whose fields are at these columns, in field order (`columns` has one position
-    /// per field).
-    fn read_at(row: &QueryResult, columns: &[usize]) -> Result<Self::Model, DbErr>;
+    /// per field; `None` for a field the statement left out, which gets its empty value).
+    fn read_at(row: &QueryResult, columns: &[Option<usize>]) -> Result<Self::Model, DbErr>;
 
-    /// Like [`read_at`](Self::read_at), or `None` when the first field (the key) is null.
+    /// Like [`read_at`](Self::read_at), or `None` when the first field (the key, which is
+    /// always read) is null.
     fn read_optional_at(
         row: &QueryResult,
-        columns: &[usize],
+        columns: &[Option<usize>],
     ) -> Result<Option<Self::Model>, DbErr> {
         let Some(&key) = columns.first() else {
             return Ok(None);
         };
+        let key = key.ok_or_else(|| DbErr::Type("a referenced row's key is always read".into()))?;
         match <Option<i32>>::at(row, key)? {
             Some(_) => Self::read_at(row, columns).map(Some),
             None => Ok(None),
@@ -164,7 +189,10 @@ macro_rules! read_by_position {
                 })
             }
 
-            fn read_at(row: &QueryResult, columns: &[usize]) -> Result<$table::Model, DbErr> {
+            fn read_at(
+                row: &QueryResult,
+                columns: &[Option<usize>],
+            ) -> Result<$table::Model, DbErr> {
                 let mut at = columns.iter().copied();
                 let mut next = || {
                     at.next().ok_or_else(|| {
@@ -172,7 +200,7 @@ macro_rules! read_by_position {
                     })
                 };
                 Ok($table::Model {
-                    $($field: Column::at(row, next()?)?),+
+                    $($field: Column::at_or_absent(row, next()?)?),+
                 })
             }
         }

@@ -21,7 +21,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use crate::error::AppError;
-use crate::service::by_position::ReadByPosition;
+use crate::service::by_position::{Column, ReadByPosition};
 use crate::service::film_parts::{REFERENCED_PREFIX, parents_query, referenced_query};
 
 /// Which lists to read.
@@ -84,6 +84,102 @@ const LISTS: [List; 7] = [
     List::Companies,
 ];
 
+/// A column a list's rows may leave out, with the API fields that show it.
+struct Omittable {
+    list: List,
+    /// Whether the column is the referenced row's (a character's actor, a credit's person, a
+    /// company's part's company) rather than the list's own.
+    referenced: bool,
+    column: &'static str,
+    /// The fields (of the list's type, or of the referenced row's) that show the column;
+    /// empty for a column no field shows.
+    fields: &'static [&'static str],
+}
+
+/// Shorthand for the entries of [`OMITTABLE`].
+const fn omit(
+    list: List,
+    referenced: bool,
+    column: &'static str,
+    fields: &'static [&'static str],
+) -> Omittable {
+    Omittable {
+        list,
+        referenced,
+        column,
+        fields,
+    }
+}
+
+/// The columns a statement reads only when the request's document names a field that shows
+/// them (PostGraphile reads only what a query selects, too). A film list's characters carry a
+/// paragraph of description each, and their actors two timestamps no field shows: read for
+/// every row, they were a fifth of what PostgreSQL sent for a list that selects neither. The
+/// keys a list is grouped, ordered and joined by (`movie_id`, `position`, the references and
+/// the referenced rows' ids) are always read.
+const OMITTABLE: [Omittable; 27] = [
+    omit(List::Plot, false, "id", &[]),
+    omit(List::Sections, false, "id", &["id"]),
+    omit(List::Sections, false, "title", &["title"]),
+    omit(List::Sections, false, "body", &["body"]),
+    omit(List::Characters, false, "id", &["id"]),
+    omit(List::Characters, false, "name", &["name"]),
+    omit(List::Characters, false, "description", &["description"]),
+    omit(List::Characters, true, "slug", &["slug"]),
+    omit(List::Characters, true, "name", &["name"]),
+    omit(List::Characters, true, "created_at", &[]),
+    omit(List::Characters, true, "updated_at", &[]),
+    omit(List::Themes, false, "id", &["id"]),
+    omit(List::Themes, false, "emoji", &["emoji"]),
+    omit(List::Themes, false, "name", &["name"]),
+    omit(List::Themes, false, "description", &["description"]),
+    omit(List::Locations, false, "id", &["id"]),
+    omit(List::Locations, false, "name", &["name"]),
+    omit(List::Credits, false, "id", &[]),
+    omit(List::Credits, true, "slug", &["slug"]),
+    omit(List::Credits, true, "name", &["name"]),
+    omit(List::Credits, true, "created_at", &[]),
+    omit(List::Credits, true, "updated_at", &[]),
+    omit(List::Companies, false, "id", &[]),
+    omit(List::Companies, true, "slug", &["slug"]),
+    omit(List::Companies, true, "name", &["name"]),
+    omit(List::Companies, true, "created_at", &[]),
+    omit(List::Companies, true, "updated_at", &[]),
+];
+
+/// Which of the [`OMITTABLE`] columns a statement reads: a bit per entry, set when read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Columns(u32);
+
+impl Columns {
+    /// Every column (for reads whose rows may serve any field).
+    pub const ALL: Self = Self(u32::MAX >> (32 - OMITTABLE.len()));
+
+    /// The columns that the fields a request's document names show, plus those always read.
+    /// `named(field)` says whether the document names a field (anywhere in it: the rows go
+    /// into the request's loaders, which every selection of the document shares).
+    pub fn shown_by(named: impl Fn(&str) -> bool) -> Self {
+        let bits = OMITTABLE
+            .iter()
+            .enumerate()
+            .filter(|(_, column)| column.fields.iter().any(|field| named(field)))
+            .fold(0, |bits, (at, _)| bits | (1 << at));
+        Self(bits)
+    }
+
+    /// Whether `column` of `list` (its own, or its referenced row's) is read.
+    fn reads(self, list: List, referenced: bool, column: &str) -> bool {
+        OMITTABLE
+            .iter()
+            .position(|omittable| {
+                omittable.list == list
+                    && omittable.referenced == referenced
+                    && omittable.column == column
+            })
+            .is_none_or(|at| self.0 & (1 << at) != 0)
+    }
+}
+
 impl Wanted {
     /// The lists as bits, in [`LISTS`] order.
     fn bits(self) -> u8 {
@@ -126,6 +222,34 @@ impl List {
                 .collect(),
             Self::Companies => of::<movie_company::Entity>()
                 .chain(of::<company::Entity>())
+                .collect(),
+        }
+    }
+
+    /// Per column (as [`column_types`](Self::column_types) lists them), whether `columns`
+    /// reads it.
+    fn reads(self, columns: Columns) -> Vec<bool> {
+        fn of<E: EntityTrait>(
+            list: List,
+            referenced: bool,
+            columns: Columns,
+        ) -> impl Iterator<Item = bool> {
+            E::Column::iter()
+                .map(move |column| columns.reads(list, referenced, &column.to_string()))
+        }
+        match self {
+            Self::Plot => of::<plot_paragraph::Entity>(self, false, columns).collect(),
+            Self::Sections => of::<section::Entity>(self, false, columns).collect(),
+            Self::Characters => of::<character::Entity>(self, false, columns)
+                .chain(of::<person::Entity>(self, true, columns))
+                .collect(),
+            Self::Themes => of::<theme::Entity>(self, false, columns).collect(),
+            Self::Locations => of::<location::Entity>(self, false, columns).collect(),
+            Self::Credits => of::<credit::Entity>(self, false, columns)
+                .chain(of::<person::Entity>(self, true, columns))
+                .collect(),
+            Self::Companies => of::<movie_company::Entity>(self, false, columns)
+                .chain(of::<company::Entity>(self, true, columns))
                 .collect(),
         }
     }
@@ -227,29 +351,40 @@ fn typed_null(backend: DbBackend, class: &str) -> Expr {
 /// the slots are a shortest common sequence of the lists' column types (in column order), so
 /// each list's columns fit in order, and a row is about as wide as the widest list, not as all
 /// of them together (PostgreSQL's cost of a row grows with its columns, nulls included).
+/// Columns the request does not read take no slot.
 struct Layout {
     /// The type of each slot.
     slots: Vec<&'static str>,
-    /// Per list (by its number), the slot of each of its columns.
-    positions: [Vec<usize>; 8],
+    /// Per list (by its number), the slot of each of its columns (`None` when not read).
+    positions: [Vec<Option<usize>>; 8],
 }
 
-fn layout(lists: &[List]) -> Layout {
+fn layout(lists: &[List], columns: Columns) -> Layout {
     let mut slots: Vec<&'static str> = Vec::new();
-    let classes =
-        |list: List| -> Vec<&'static str> { list.column_types().iter().map(type_class).collect() };
+    let classes = |list: List| -> Vec<Option<&'static str>> {
+        list.column_types()
+            .iter()
+            .zip(list.reads(columns))
+            .map(|(column_type, read)| read.then(|| type_class(column_type)))
+            .collect()
+    };
     for &list in lists {
-        slots = shortest_common_supersequence(&slots, &classes(list));
+        let read: Vec<&'static str> = classes(list).into_iter().flatten().collect();
+        slots = shortest_common_supersequence(&slots, &read);
     }
-    let mut positions: [Vec<usize>; 8] = Default::default();
+    let mut positions: [Vec<Option<usize>>; 8] = Default::default();
     for &list in lists {
         let mut next = 0;
         for class in classes(list) {
+            let Some(class) = class else {
+                positions[list as usize].push(None);
+                continue;
+            };
             // Leftmost fit: every list is a subsequence of the slots by construction.
             while slots.get(next).is_some_and(|slot| *slot != class) {
                 next += 1;
             }
-            positions[list as usize].push(next);
+            positions[list as usize].push(Some(next));
             next += 1;
         }
     }
@@ -295,16 +430,17 @@ fn bundle_statement(
     backend: DbBackend,
     ids: &[i32],
     wanted: Wanted,
-) -> Option<(SelectStatement, [Vec<usize>; 8])> {
+    columns: Columns,
+) -> Option<(SelectStatement, [Vec<Option<usize>>; 8])> {
     let lists: Vec<List> = LISTS.into_iter().filter(|l| l.wanted(wanted)).collect();
-    let layout = layout(&lists);
+    let layout = layout(&lists, columns);
     let mut branches = lists.iter().map(|&list| {
         let mut branch = Query::select();
         branch.expr(Expr::cust((list as i32).to_string()));
         let names = list.column_names();
         let positions = &layout.positions[list as usize];
         for (slot, class) in layout.slots.iter().enumerate() {
-            match positions.iter().position(|&at| at == slot) {
+            match positions.iter().position(|&at| at == Some(slot)) {
                 Some(column) => {
                     branch.expr(Expr::col((Alias::new("part"), Alias::new(&names[column]))));
                 }
@@ -323,7 +459,7 @@ fn bundle_statement(
     // Row columns: the list number, then the slots.
     let mut positions = layout.positions;
     for list in &mut positions {
-        for at in list.iter_mut() {
+        for at in list.iter_mut().flatten() {
             *at += 1;
         }
     }
@@ -334,11 +470,21 @@ fn bundle_statement(
 /// n-th film): its text and its values. Building and rendering a union of seven wide branches
 /// costs more than reading its rows, and the result depends only on the backend, the lists and
 /// how many films there are: it is built once per shape and kept.
-fn bundle_template(backend: DbBackend, films: usize, wanted: Wanted) -> Option<Arc<Template>> {
-    /// (PostgreSQL or not, films, lists) -> the statement.
-    type Shapes = HashMap<(bool, usize, u8), Arc<Template>>;
+fn bundle_template(
+    backend: DbBackend,
+    films: usize,
+    wanted: Wanted,
+    columns: Columns,
+) -> Option<Arc<Template>> {
+    /// (PostgreSQL or not, films, lists, columns) -> the statement.
+    type Shapes = HashMap<(bool, usize, u8, Columns), Arc<Template>>;
     static SHAPES: OnceLock<Mutex<Shapes>> = OnceLock::new();
-    let key = (backend == DbBackend::Postgres, films, wanted.bits());
+    let key = (
+        backend == DbBackend::Postgres,
+        films,
+        wanted.bits(),
+        columns,
+    );
     let shapes = SHAPES.get_or_init(Mutex::default);
     if let Some(found) = shapes
         .lock()
@@ -350,7 +496,7 @@ fn bundle_template(backend: DbBackend, films: usize, wanted: Wanted) -> Option<A
     let stand_ins: Vec<i32> = (0..films)
         .map(|n| STAND_IN.saturating_add(i32::try_from(n).unwrap_or(i32::MAX)))
         .collect();
-    let (statement, positions) = bundle_statement(backend, &stand_ins, wanted)?;
+    let (statement, positions) = bundle_statement(backend, &stand_ins, wanted, columns)?;
     let built = backend.build(&statement);
     let template = Arc::new(Template {
         sql: built.sql,
@@ -372,8 +518,9 @@ struct Template {
     sql: String,
     /// Its values, the films' ids as stand-ins.
     values: Vec<Value>,
-    /// Per list (by its number), the row column of each of its columns.
-    positions: [Vec<usize>; 8],
+    /// Per list (by its number), the row column of each of its columns (`None` when not
+    /// read).
+    positions: [Vec<Option<usize>>; 8],
 }
 
 /// The stand-in id of the first film in a kept statement (no real row has a negative id).
@@ -384,8 +531,13 @@ const MAX_SHAPES: usize = 1_024;
 
 /// The bundle statement for these films: the kept statement with the real ids in place of
 /// the stand-ins.
-fn bundle(backend: DbBackend, ids: &[i32], wanted: Wanted) -> Option<(Statement, Arc<Template>)> {
-    let template = bundle_template(backend, ids.len(), wanted)?;
+fn bundle(
+    backend: DbBackend,
+    ids: &[i32],
+    wanted: Wanted,
+    columns: Columns,
+) -> Option<(Statement, Arc<Template>)> {
+    let template = bundle_template(backend, ids.len(), wanted, columns)?;
     let values: Vec<Value> = template
         .values
         .iter()
@@ -405,17 +557,20 @@ fn bundle(backend: DbBackend, ids: &[i32], wanted: Wanted) -> Option<(Statement,
     Some((statement, template))
 }
 
-/// Reads the wanted lists of films `ids` in one statement (none when nothing is wanted).
+/// Reads the wanted lists of films `ids` in one statement (none when nothing is wanted),
+/// with the columns `columns` reads (the others get their empty values).
 pub async fn parts_of_movies<C: ConnectionTrait>(
     db: &C,
     ids: &[i32],
     wanted: Wanted,
+    columns: Columns,
 ) -> Result<Parts, AppError> {
     let mut parts = Parts::default();
     if ids.is_empty() {
         return Ok(parts);
     }
-    let Some((statement, template)) = bundle(db.get_database_backend(), ids, wanted) else {
+    let Some((statement, template)) = bundle(db.get_database_backend(), ids, wanted, columns)
+    else {
         return Ok(parts);
     };
     for row in db.query_all_raw(statement).await? {
@@ -447,10 +602,10 @@ pub async fn parts_of_movies<C: ConnectionTrait>(
 /// Reads one row of the union into its list.
 fn read_row(
     row: &QueryResult,
-    positions: &[Vec<usize>; 8],
+    positions: &[Vec<Option<usize>>; 8],
     parts: &mut Parts,
 ) -> Result<(), AppError> {
-    let list: i32 = row.try_get_by_index(0)?;
+    let list = <i32 as Column>::at(row, 0)?;
     let at = |list: List| positions[list as usize].as_slice();
     // A list with a referenced row: its own columns, then the referenced row's.
     let split = |list: List, own: usize| at(list).split_at(own.min(at(list).len()));
@@ -527,8 +682,10 @@ mod tests {
                 },
             ] {
                 let ids = [7, 3, 42];
-                let fresh = bundle_statement(backend, &ids, wanted).map(|s| backend.build(&s.0));
-                let kept = bundle(backend, &ids, wanted).map(|(statement, _)| statement);
+                let fresh = bundle_statement(backend, &ids, wanted, Columns::ALL)
+                    .map(|s| backend.build(&s.0));
+                let kept =
+                    bundle(backend, &ids, wanted, Columns::ALL).map(|(statement, _)| statement);
                 let (Some(fresh), Some(kept)) = (fresh, kept) else {
                     panic!("both build");
                 };
@@ -541,7 +698,7 @@ mod tests {
     #[test]
     fn rows_are_as_wide_as_the_widest_list_not_all_of_them() {
         let lists: Vec<List> = LISTS.to_vec();
-        let layout = layout(&lists);
+        let layout = layout(&lists, Columns::ALL);
         let widest = lists
             .iter()
             .map(|l| l.column_types().len())
@@ -552,6 +709,8 @@ mod tests {
             let positions = &layout.positions[list as usize];
             let classes: Vec<&str> = list.column_types().iter().map(type_class).collect();
             assert_eq!(positions.len(), classes.len());
+            let positions: Vec<usize> = positions.iter().flatten().copied().collect();
+            assert_eq!(positions.len(), classes.len(), "every column read");
             assert!(positions.windows(2).all(|w| w[0] < w[1]), "in order");
             for (at, class) in positions.iter().zip(classes) {
                 assert_eq!(layout.slots[*at], class, "{list:?}");
@@ -564,12 +723,12 @@ mod tests {
         for (backend, sql) in [
             (
                 DbBackend::Postgres,
-                bundle_statement(DbBackend::Postgres, &[1, 2], all())
+                bundle_statement(DbBackend::Postgres, &[1, 2], all(), Columns::ALL)
                     .map(|s| s.0.to_string(PostgresQueryBuilder)),
             ),
             (
                 DbBackend::Sqlite,
-                bundle_statement(DbBackend::Sqlite, &[1, 2], all())
+                bundle_statement(DbBackend::Sqlite, &[1, 2], all(), Columns::ALL)
                     .map(|s| s.0.to_string(SqliteQueryBuilder)),
             ),
         ] {
@@ -582,10 +741,71 @@ mod tests {
             characters: true,
             ..Wanted::default()
         };
-        let sql = bundle_statement(DbBackend::Postgres, &[1], two)
+        let sql = bundle_statement(DbBackend::Postgres, &[1], two, Columns::ALL)
             .map(|s| s.0.to_string(PostgresQueryBuilder))
             .unwrap_or_default();
         assert_eq!(sql.matches("UNION ALL").count(), 1, "{sql}");
-        assert!(bundle_statement(DbBackend::Sqlite, &[1], Wanted::default()).is_none());
+        assert!(
+            bundle_statement(DbBackend::Sqlite, &[1], Wanted::default(), Columns::ALL).is_none()
+        );
+    }
+
+    #[test]
+    fn every_omittable_column_is_a_column_of_its_list() {
+        for omittable in &OMITTABLE {
+            let list = omittable.list;
+            let names = list.column_names();
+            let name = if omittable.referenced {
+                format!("{REFERENCED_PREFIX}{}", omittable.column)
+            } else {
+                omittable.column.to_owned()
+            };
+            assert!(names.contains(&name), "{list:?} has no column {name}");
+            let read = list.reads(Columns::shown_by(|_| false));
+            let at = names.iter().position(|n| *n == name).unwrap_or(usize::MAX);
+            assert_eq!(
+                read.get(at),
+                Some(&false),
+                "{list:?}.{name} can be left out"
+            );
+        }
+        for list in LISTS {
+            assert!(
+                list.reads(Columns::ALL).iter().all(|read| *read),
+                "{list:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_column_no_named_field_shows_is_not_read() {
+        let wanted = Wanted {
+            sections: true,
+            characters: true,
+            ..Wanted::default()
+        };
+        let named = ["title", "body", "name"];
+        let columns = Columns::shown_by(|field| named.contains(&field));
+        let sql = bundle_statement(DbBackend::Postgres, &[1], wanted, columns)
+            .map(|s| s.0.to_string(PostgresQueryBuilder))
+            .unwrap_or_default();
+        for read in [
+            "\"title\"",
+            "\"body\"",
+            "\"referenced_name\"",
+            "\"actor_id\"",
+            "\"movie_id\"",
+        ] {
+            assert!(
+                sql.contains(&format!("\"part\".{read}")),
+                "{read} read: {sql}"
+            );
+        }
+        for left_out in ["description", "referenced_slug", "referenced_created_at"] {
+            assert!(
+                !sql.contains(&format!("\"part\".\"{left_out}\"")),
+                "{left_out} read: {sql}"
+            );
+        }
     }
 }

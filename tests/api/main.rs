@@ -30,6 +30,7 @@ mod public_limits;
 mod publishing;
 mod query_limits;
 mod read_api;
+mod read_columns;
 mod read_replicas;
 mod replica;
 mod response_cache;
