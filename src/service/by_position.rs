@@ -98,9 +98,53 @@ macro_rules! unchecked_columns {
     )+};
 }
 
+/// An `integer` column (or `NULL`), read from its bytes: PostgreSQL sends the results of
+/// prepared statements in binary, an `integer` as four bytes, big-endian. Rows read here carry
+/// thousands of them, and sqlx's decoder (any integer width, text or binary) cost more than
+/// reading the four bytes. Anything else goes through sqlx's decoder.
+fn int_at(row: &QueryResult, at: usize) -> Result<Option<i32>, DbErr> {
+    use sea_orm::sqlx::ValueRef;
+    use sea_orm::sqlx::postgres::PgValueFormat;
+    let Some(pg) = row.try_as_pg_row() else {
+        return row.try_get_by_index(at);
+    };
+    let value = pg
+        .try_get_raw(at)
+        .map_err(|err| DbErr::Type(format!("column {at}: {err}")))?;
+    if value.is_null() {
+        return Ok(None);
+    }
+    if value.format() == PgValueFormat::Binary
+        && let Ok(bytes) = value.as_bytes()
+        && let Ok(word) = <[u8; 4]>::try_from(bytes)
+    {
+        return Ok(Some(i32::from_be_bytes(word)));
+    }
+    pg.try_get_unchecked(at)
+        .map_err(|err| DbErr::Type(format!("column {at}: {err}")))
+}
+
+impl Column for i32 {
+    fn at(row: &QueryResult, at: usize) -> Result<Self, DbErr> {
+        int_at(row, at)?.ok_or_else(|| DbErr::Type(format!("column {at} is null")))
+    }
+
+    fn absent() -> Result<Self, DbErr> {
+        Ok(0)
+    }
+}
+
+impl Column for Option<i32> {
+    fn at(row: &QueryResult, at: usize) -> Result<Self, DbErr> {
+        int_at(row, at)
+    }
+
+    fn absent() -> Result<Self, DbErr> {
+        Ok(None)
+    }
+}
+
 unchecked_columns!(
-    i32,
-    Option<i32>,
     bool,
     String,
     Option<String>,
