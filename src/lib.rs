@@ -12,6 +12,8 @@
 //! - [`db`]: connect to SQLite or PostgreSQL, run migrations, count SQL statements; pools by
 //!   purpose, and read replicas ([`db::replicas`]: routing, health, lag, catching up).
 //! - [`error`]: [`AppError`](error::AppError) and the error policy (codes, what is logged).
+//! - [`json_text`]: JSON strings escaped as `serde_json` escapes them (shared by the
+//!   response writer and the lists written straight to JSON).
 //! - [`ids`]: global ids (`base64url("Movie:42")`), shared by the API and the services that
 //!   read them in input.
 //! - [`live`]: the change feed (every committed change, in order, from the change log) that
@@ -39,6 +41,7 @@ pub mod error;
 pub mod graphql;
 pub mod http;
 pub mod ids;
+pub mod json_text;
 pub mod live;
 pub mod reads;
 pub mod response_cache;

@@ -15,11 +15,11 @@ use futures_util::future::{BoxFuture, try_join_all};
 
 use crate::graphql::auth::require;
 use crate::graphql::context::loaders;
+use crate::graphql::document_names::named_fields;
 use crate::graphql::loaders::{
     CharactersOf, CompaniesOfMovie, CreditsOfMovie, CreditsPage, DbLoader, Loaders, LocationsOf,
     PlotOf, RevisionsOf, RolesPage, SectionsOf, ThemesOf,
 };
-use crate::graphql::named_fields::named_fields;
 use crate::graphql::query::page_size;
 use crate::graphql::types::nested::decode_cursor;
 use crate::service::film_bundle::{self, Columns, Wanted};
@@ -152,7 +152,7 @@ pub async fn movie_relations(
         credits: movie.field("directors").exists() || movie.field("credits").exists(),
         companies: movie.field("companies").exists(),
     };
-    // Only the columns some field of the document shows (see `named_fields`).
+    // Only the columns some field of the document shows (see `document_names`).
     let named = named_fields(ctx);
     let columns = Columns::shown_by(|field| named.contains(field));
     let mut first_level = vec![warm_parts(loaders, &reads, movie_ids, wanted, columns)];

@@ -302,7 +302,7 @@ pub struct RequestHandles {
     pub reads: Arc<RequestReads>,
 }
 
-/// Gives a request its `reads` (one snapshot for a query, the pool for a mutation; see
+/// Gives an HTTP request its `reads` (one snapshot for a query, the pool for a mutation; see
 /// [`RequestReads`]), its credentials, its own DataLoaders, the response cache its writes
 /// invalidate, and the handles the transport reads afterwards.
 pub fn prepare_request(
@@ -323,6 +323,9 @@ pub fn prepare_request(
         ))))
         .data(credentials)
         .data(responses.clone())
-        .data(handles.surrogate_keys.clone());
+        .data(handles.surrogate_keys.clone())
+        // The HTTP layer writes the answer (`http::json`), so plain lists may come back as
+        // their JSON text.
+        .data(crate::graphql::types::plain::WrittenAsJson::default());
     (request, handles)
 }

@@ -3,9 +3,12 @@
 //! A film list is mostly long text. `serde_json` looks at every byte of a string through a
 //! table to find those that need escaping; this writer looks at eight bytes at a time and
 //! copies runs that need none in one go. `data` is written here; `extensions` and `errors`
-//! (small, and shaped by async-graphql) go through `serde_json`.
+//! (small, and shaped by async-graphql) go through `serde_json`. A binary value in `data` is
+//! JSON text written ahead (`graphql::types::plain::WrittenAsJson`) and is copied as it is.
 
 use async_graphql::{Response, Value};
+
+use crate::json_text::write_str;
 
 /// The response as JSON, exactly as `serde_json::to_vec(&response)` would write it.
 pub fn response_to_vec(response: &Response) -> serde_json::Result<Vec<u8>> {
@@ -33,7 +36,9 @@ fn write_value(out: &mut Vec<u8>, value: &Value) -> serde_json::Result<()> {
         Value::Number(number) => serde_json::to_writer(&mut *out, number)?,
         Value::String(text) => write_str(out, text),
         Value::Enum(name) => write_str(out, name),
-        Value::Binary(bytes) => serde_json::to_writer(&mut *out, bytes.as_ref())?,
+        // JSON text already (a plain list, `graphql::types::plain::WrittenAsJson`): no type of
+        // the schema answers with binary data.
+        Value::Binary(json) => out.extend_from_slice(json),
         Value::List(items) => {
             out.push(b'[');
             for (i, item) in items.iter().enumerate() {
@@ -58,71 +63,6 @@ fn write_value(out: &mut Vec<u8>, value: &Value) -> serde_json::Result<()> {
         }
     }
     Ok(())
-}
-
-/// Eight copies of `byte`, one per byte of a word.
-const fn repeated(byte: u8) -> u64 {
-    u64::from_ne_bytes([byte; 8])
-}
-
-const ONES: u64 = repeated(0x01);
-const HIGH_BITS: u64 = repeated(0x80);
-
-/// Whether any byte of `word` is below 0x20, a quote or a backslash (what JSON escapes).
-/// Exact, by the classic "has a zero byte" and "has a byte less than n" tricks.
-fn needs_escape(word: u64) -> bool {
-    let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH_BITS != 0;
-    let below_space = word.wrapping_sub(repeated(0x20)) & !word & HIGH_BITS != 0;
-    below_space || has_zero(word ^ repeated(b'"')) || has_zero(word ^ repeated(b'\\'))
-}
-
-/// Appends `text` as a JSON string, escaped as `serde_json` escapes it: quote, backslash,
-/// and the control characters below 0x20 (short forms where JSON has them, else `\u00xx`).
-fn write_str(out: &mut Vec<u8>, text: &str) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let bytes = text.as_bytes();
-    out.reserve(bytes.len() + 2);
-    out.push(b'"');
-    let mut start = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        if let Some(chunk) = bytes.get(i..i + 8) {
-            let mut word = [0; 8];
-            word.copy_from_slice(chunk);
-            if !needs_escape(u64::from_ne_bytes(word)) {
-                i += 8;
-                continue;
-            }
-        }
-        let byte = bytes[i];
-        let escaped: &[u8] = match byte {
-            b'"' => b"\\\"",
-            b'\\' => b"\\\\",
-            b'\n' => b"\\n",
-            b'\r' => b"\\r",
-            b'\t' => b"\\t",
-            0x08 => b"\\b",
-            0x0c => b"\\f",
-            0..0x20 => &[
-                b'\\',
-                b'u',
-                b'0',
-                b'0',
-                HEX[usize::from(byte >> 4)],
-                HEX[usize::from(byte & 0xf)],
-            ],
-            _ => {
-                i += 1;
-                continue;
-            }
-        };
-        out.extend_from_slice(&bytes[start..i]);
-        out.extend_from_slice(escaped);
-        i += 1;
-        start = i;
-    }
-    out.extend_from_slice(&bytes[start..]);
-    out.push(b'"');
 }
 
 #[cfg(test)]
@@ -166,8 +106,25 @@ mod tests {
             .extension("trace", Value::Enum(Name::new("ON")));
         response.errors.push(ServerError::new("broken", None));
         same_as_serde_json(&response);
-        same_as_serde_json(&Response::new(Value::Binary(vec![0, 1, 255].into())));
         same_as_serde_json(&Response::from_errors(vec![ServerError::new("x", None)]));
+    }
+
+    #[test]
+    fn json_text_written_ahead_is_copied_as_it_is() {
+        let list = br#"[{"title":"Act \"One\""},{"title":null}]"#;
+        let data = Value::from_json(serde_json::json!({ "movie": { "sections": null } }))
+            .unwrap_or(Value::Null);
+        let Value::Object(mut root) = data else {
+            panic!("an object");
+        };
+        let mut movie = async_graphql::indexmap::IndexMap::new();
+        movie.insert(Name::new("sections"), Value::Binary(list.to_vec().into()));
+        root.insert(Name::new("movie"), Value::Object(movie));
+        let written = response_to_vec(&Response::new(Value::Object(root))).unwrap_or_default();
+        assert_eq!(
+            String::from_utf8_lossy(&written),
+            r#"{"data":{"movie":{"sections":[{"title":"Act \"One\""},{"title":null}]}}}"#
+        );
     }
 
     fn value() -> impl Strategy<Value = Value> {

@@ -125,7 +125,36 @@ async fn merged_keys_and_directives_are_resolved_as_before(app: TestApp) {
     assert!(character.get("description").is_none(), "{body}");
 }
 
+/// A list selected twice in one place (directly, through a fragment spread twice, or inside
+/// a field selected twice) is merged item by item, as async-graphql merges values: a list
+/// written straight to JSON text could not be, so such a list stays a value.
+async fn a_list_selected_twice_in_one_place_is_merged(app: TestApp) {
+    let once = read(
+        &app,
+        r#"{ movie(slug: "m-butterfly") { sections { title body } characters { name actor { name slug } } } }"#,
+    )
+    .await;
+    assert_eq!(once.status, 200, "{}", once.text);
+    for twice in [
+        r#"{ movie(slug: "m-butterfly") { sections { title } sections { body }
+             characters { name actor { name } } characters { actor { slug } } } }"#,
+        r#"{ movie(slug: "m-butterfly") { ...Parts ...Parts sections { body } characters { actor { slug } } } }
+           fragment Parts on Movie { sections { title } characters { name actor { name } } }"#,
+        r#"{ movie(slug: "m-butterfly") { sections { title } characters { name actor { name } } }
+             movie(slug: "m-butterfly") { sections { body } characters { actor { slug } } } }"#,
+    ] {
+        let merged = read(&app, twice).await;
+        assert_eq!(
+            merged.json()["data"],
+            once.json()["data"],
+            "{twice}\n{}",
+            merged.text
+        );
+    }
+}
+
 crate::on_both_backends!(
     one_pass_lists_answer_as_field_by_field_resolution_does,
     merged_keys_and_directives_are_resolved_as_before,
+    a_list_selected_twice_in_one_place_is_merged,
 );

@@ -1,10 +1,10 @@
 //! `Person`: a real person (director, actor, ...), shared between films.
 
 use async_graphql::parser::types::Field;
-use async_graphql::{Context, ID, Object, Result, Value};
+use async_graphql::{Context, ID, Object, Result};
 use entity::person;
 
-use super::plain::{PlainObject, Reader, node_id, scalar, text};
+use super::plain::{PlainObject, Reader, keyed, node_id, scalar, text};
 
 use super::nested::{CharacterConnection, CreditConnection, decode_cursor, page_of};
 use super::status::{PublicationStatus, read_scope};
@@ -136,11 +136,11 @@ impl PlainObject for person::Model {
     fn reader(field: &Field) -> Option<Reader<Self>> {
         Some(match field.name.node.as_str() {
             "id" => scalar(|p: &Self| node_id(NodeKind::Person, p.id)),
-            "slug" => Box::new(|p: &Self, keys: &mut Vec<String>| {
+            "slug" => keyed(|p: &Self, keys: &mut Vec<String>| {
                 keys.push(changes::person_key(p.id));
-                Value::String(p.slug.clone())
+                text(&p.slug)
             }),
-            "name" => Box::new(|p: &Self, keys: &mut Vec<String>| {
+            "name" => keyed(|p: &Self, keys: &mut Vec<String>| {
                 keys.push(changes::person_key(p.id));
                 text(&p.name)
             }),

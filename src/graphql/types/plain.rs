@@ -13,12 +13,17 @@
 //! field for field and in selection order; `tests/api/plain_lists.rs` holds the two paths to
 //! that.
 //!
+//! When the answer goes out over HTTP, a plan writes the list's JSON text at once instead of
+//! building a value per item (a map, a copy of every text, and then the same again to write
+//! and free them): see [`WrittenAsJson`].
+//!
 //! The types keep their `#[Object]` resolvers (the schema, its docs, and every selection the
 //! plan does not take come from them); a type opts in by naming its plain fields
 //! ([`PlainObject`]).
 
 use std::borrow::Cow;
-use std::sync::Arc;
+use std::collections::HashSet;
+use std::sync::{Arc, OnceLock};
 
 use async_graphql::indexmap::IndexMap;
 use async_graphql::parser::types::{Field, Selection, SelectionSet};
@@ -26,10 +31,74 @@ use async_graphql::registry::Registry;
 use async_graphql::{ContextSelectionSet, Name, OutputType, Positioned, ServerResult, Value};
 
 use crate::graphql::cache_keys;
+use crate::graphql::document_names::repeated_keys;
 use crate::ids::{NodeKind, encode};
+use crate::json_text::write_str;
 
-/// Reads one field of an item; may name content the answer holds (surrogate keys).
-pub type Reader<T> = Box<dyn Fn(&T, &mut Vec<String>) -> Value + Send + Sync>;
+/// Marks a request whose answer the HTTP layer writes itself (`http::json`): its plain lists
+/// come back as their JSON text, carried in a [`Value::Binary`], which that writer copies as it
+/// is. async-graphql's values have no variant for JSON text, no type of the schema answers with
+/// binary data, and only the HTTP transport (`graphql::prepare_request`) sets the mark: every
+/// other transport (the WebSocket's subscriptions) gets values.
+///
+/// A list whose response key the operation may select twice in one place is still a value:
+/// async-graphql merges such selections item by item, which it cannot do with text.
+#[derive(Default)]
+pub struct WrittenAsJson {
+    /// The operation's repeated response keys, worked out when a list first asks.
+    repeated: OnceLock<HashSet<String>>,
+}
+
+impl WrittenAsJson {
+    /// Whether the list at `field` may be written as JSON text.
+    fn may_write(&self, ctx: &ContextSelectionSet<'_>, field: &Field) -> bool {
+        !self
+            .repeated
+            .get_or_init(|| repeated_keys(ctx.query_env))
+            .contains(field.response_key().node.as_str())
+    }
+}
+
+/// A plain field's value, borrowed from its item where it can be.
+pub enum Plain<'a> {
+    /// A text (or a fixed name, such as `__typename`).
+    Text(&'a str),
+    /// An `Int`.
+    Int(i32),
+    /// A global id (`id` fields).
+    Id(NodeKind, i32),
+}
+
+impl Plain<'_> {
+    fn value(self) -> Value {
+        match self {
+            Self::Text(text) => Value::String(text.to_owned()),
+            Self::Int(value) => Value::Number(value.into()),
+            Self::Id(kind, id) => Value::String(encode(kind, id).0),
+        }
+    }
+
+    fn write(self, out: &mut Vec<u8>) {
+        match self {
+            Self::Text(text) => write_str(out, text),
+            Self::Int(value) => out.extend_from_slice(itoa::Buffer::new().format(value).as_bytes()),
+            Self::Id(kind, id) => write_str(out, &encode(kind, id).0),
+        }
+    }
+}
+
+/// Reads one field of an item, as a value or as JSON text; either may name content the
+/// answer holds (surrogate keys, in `keys`).
+pub trait Read<T>: Send + Sync {
+    /// The field's value.
+    fn value(&self, item: &T, keys: &mut Vec<String>) -> Value;
+
+    /// Appends the field's value as JSON.
+    fn write(&self, item: &T, keys: &mut Vec<String>, out: &mut Vec<u8>);
+}
+
+/// The reader of one field.
+pub type Reader<T> = Box<dyn Read<T>>;
 
 /// An object type whose plain fields can be read without a resolver.
 pub trait PlainObject: Send + Sync {
@@ -46,7 +115,7 @@ pub struct Plan<T> {
     fields: Vec<(Name, Reader<T>)>,
 }
 
-impl<T: PlainObject> Plan<T> {
+impl<T: PlainObject + 'static> Plan<T> {
     /// The plan for `selection`, or `None` when any of it is not plain.
     pub fn of(selection: &SelectionSet) -> Option<Self> {
         let mut fields: Vec<(Name, Reader<T>)> = Vec::with_capacity(selection.items.len());
@@ -64,7 +133,7 @@ impl<T: PlainObject> Plan<T> {
                 return None;
             }
             let reader: Reader<T> = if field.name.node == "__typename" {
-                Box::new(|_, _| Value::String(T::TYPE_NAME.to_owned()))
+                Box::new(TypeName)
             } else {
                 T::reader(field)?
             };
@@ -72,56 +141,135 @@ impl<T: PlainObject> Plan<T> {
         }
         Some(Self { fields })
     }
+}
 
+impl<T> Plan<T> {
     /// The map of `item`.
     pub fn object(&self, item: &T, keys: &mut Vec<String>) -> Value {
         let mut map = IndexMap::with_capacity(self.fields.len());
-        for (key, read) in &self.fields {
-            map.insert(key.clone(), read(item, keys));
+        for (key, reader) in &self.fields {
+            map.insert(key.clone(), reader.value(item, keys));
         }
         Value::Object(map)
+    }
+
+    /// Appends `item`'s object as JSON (the same text as [`object`](Self::object)'s value).
+    pub fn write(&self, item: &T, keys: &mut Vec<String>, out: &mut Vec<u8>) {
+        out.push(b'{');
+        for (at, (key, reader)) in self.fields.iter().enumerate() {
+            if at > 0 {
+                out.push(b',');
+            }
+            write_str(out, key);
+            out.push(b':');
+            reader.write(item, keys, out);
+        }
+        out.push(b'}');
+    }
+}
+
+/// `__typename`.
+struct TypeName;
+
+impl<T: PlainObject> Read<T> for TypeName {
+    fn value(&self, _: &T, _: &mut Vec<String>) -> Value {
+        Plain::Text(T::TYPE_NAME).value()
+    }
+
+    fn write(&self, _: &T, _: &mut Vec<String>, out: &mut Vec<u8>) {
+        Plain::Text(T::TYPE_NAME).write(out);
+    }
+}
+
+/// A field read from the item alone.
+struct Scalar<T>(for<'a> fn(&'a T) -> Plain<'a>);
+
+impl<T> Read<T> for Scalar<T> {
+    fn value(&self, item: &T, _: &mut Vec<String>) -> Value {
+        (self.0)(item).value()
+    }
+
+    fn write(&self, item: &T, _: &mut Vec<String>, out: &mut Vec<u8>) {
+        (self.0)(item).write(out);
+    }
+}
+
+/// A field whose value names content of the answer (a person's name: `person-N`).
+struct Keyed<T>(for<'a> fn(&'a T, &mut Vec<String>) -> Plain<'a>);
+
+impl<T> Read<T> for Keyed<T> {
+    fn value(&self, item: &T, keys: &mut Vec<String>) -> Value {
+        (self.0)(item, keys).value()
+    }
+
+    fn write(&self, item: &T, keys: &mut Vec<String>, out: &mut Vec<u8>) {
+        (self.0)(item, keys).write(out);
+    }
+}
+
+/// An object field with a plain selection of its own (`null` when there is no object).
+struct Nested<T, N> {
+    pick: for<'a> fn(&'a T) -> Option<&'a N>,
+    plan: Plan<N>,
+}
+
+impl<T, N: Send + Sync> Read<T> for Nested<T, N> {
+    fn value(&self, item: &T, keys: &mut Vec<String>) -> Value {
+        match (self.pick)(item) {
+            Some(object) => self.plan.object(object, keys),
+            None => Value::Null,
+        }
+    }
+
+    fn write(&self, item: &T, keys: &mut Vec<String>, out: &mut Vec<u8>) {
+        match (self.pick)(item) {
+            Some(object) => self.plan.write(object, keys, out),
+            None => out.extend_from_slice(b"null"),
+        }
     }
 }
 
 /// A reader of a plain scalar field (it has no sub-selection).
-pub fn scalar<T: 'static>(read: fn(&T) -> Value) -> Reader<T> {
-    Box::new(move |item, _| read(item))
+pub fn scalar<T: 'static>(read: for<'a> fn(&'a T) -> Plain<'a>) -> Reader<T> {
+    Box::new(Scalar(read))
 }
 
-/// A reader of an object field whose own selection is plain: `nested` picks the object (or
+/// A reader of a plain scalar field that names content the answer holds in `keys`.
+pub fn keyed<T: 'static>(read: for<'a> fn(&'a T, &mut Vec<String>) -> Plain<'a>) -> Reader<T> {
+    Box::new(Keyed(read))
+}
+
+/// A reader of an object field whose own selection is plain: `pick` picks the object (or
 /// `None`, read as `null`).
-pub fn nested<T, N>(field: &Field, nested: fn(&T) -> Option<&N>) -> Option<Reader<T>>
+pub fn nested<T, N>(field: &Field, pick: for<'a> fn(&'a T) -> Option<&'a N>) -> Option<Reader<T>>
 where
     T: 'static,
     N: PlainObject + 'static,
 {
     let plan = Plan::<N>::of(&field.selection_set.node)?;
-    Some(Box::new(move |item, keys| match nested(item) {
-        Some(object) => plan.object(object, keys),
-        None => Value::Null,
-    }))
+    Some(Box::new(Nested { pick, plan }))
 }
 
-/// A global id value (`id` fields).
-pub fn node_id(kind: NodeKind, id: i32) -> Value {
-    Value::String(encode(kind, id).0)
+/// A global id (`id` fields).
+pub fn node_id(kind: NodeKind, id: i32) -> Plain<'static> {
+    Plain::Id(kind, id)
 }
 
-/// A text value.
-pub fn text(text: &str) -> Value {
-    Value::String(text.to_owned())
+/// A text.
+pub fn text(text: &str) -> Plain<'_> {
+    Plain::Text(text)
 }
 
-/// An `Int` value.
-pub fn int(value: i32) -> Value {
-    Value::Number(value.into())
+/// An `Int`.
+pub fn int(value: i32) -> Plain<'static> {
+    Plain::Int(value)
 }
 
 /// A list of `T` (in the schema `[T!]!`, exactly as `Arc<[T]>`), resolved in one pass when
 /// its selection is plain.
 pub struct PlainList<T>(pub Arc<[T]>);
 
-impl<T: PlainObject + OutputType> OutputType for PlainList<T> {
+impl<T: PlainObject + OutputType + 'static> OutputType for PlainList<T> {
     fn type_name() -> Cow<'static, str> {
         <Arc<[T]> as OutputType>::type_name()
     }
@@ -143,14 +291,29 @@ impl<T: PlainObject + OutputType> OutputType for PlainList<T> {
             return <Arc<[T]> as OutputType>::resolve(&self.0, ctx, field).await;
         };
         let mut keys = Vec::new();
-        let items = self
-            .0
-            .iter()
-            .map(|item| plan.object(item, &mut keys))
-            .collect();
+        let written = ctx.data_opt::<WrittenAsJson>();
+        let list = if written.is_some_and(|json| json.may_write(ctx, &field.node)) {
+            let mut out = Vec::with_capacity(256 * self.0.len() + 2);
+            out.push(b'[');
+            for (at, item) in self.0.iter().enumerate() {
+                if at > 0 {
+                    out.push(b',');
+                }
+                plan.write(item, &mut keys, &mut out);
+            }
+            out.push(b']');
+            Value::Binary(out.into())
+        } else {
+            Value::List(
+                self.0
+                    .iter()
+                    .map(|item| plan.object(item, &mut keys))
+                    .collect(),
+            )
+        };
         if !keys.is_empty() {
             cache_keys::note(ctx, keys);
         }
-        Ok(Value::List(items))
+        Ok(list)
     }
 }

@@ -1,0 +1,114 @@
+//! Names in a request's document: every field name it uses ([`named_fields`]), and the
+//! response keys it may select twice in one place ([`repeated_keys`]).
+//!
+//! The rows a request reads go into its loaders, which every selection of its document
+//! shares: a film's characters read for one selection serve another that names more of
+//! their fields. So what a read may leave out is decided by the whole document, not by the
+//! selection that asked for it: a column is left out only when no field that shows it is named
+//! anywhere (in the operation, or in any fragment).
+
+use std::collections::{HashMap, HashSet};
+
+use async_graphql::parser::types::{FragmentDefinition, Selection, SelectionSet};
+use async_graphql::{Context, Name, Positioned};
+
+/// Every field name in the document `ctx` executes: its operation's and every fragment's.
+pub fn named_fields<'a>(ctx: &Context<'a>) -> HashSet<&'a str> {
+    // `query_env` is async-graphql's executing request (public, though left out of its
+    // docs); the document's fragments are reachable nowhere else.
+    let request: &'a async_graphql::QueryEnv = ctx.query_env;
+    let mut names = HashSet::new();
+    collect(&request.operation.node.selection_set.node, &mut names);
+    for fragment in request.fragments.values() {
+        collect(&fragment.node.selection_set.node, &mut names);
+    }
+    names
+}
+
+fn collect<'a>(selection: &'a SelectionSet, names: &mut HashSet<&'a str>) {
+    for item in &selection.items {
+        match &item.node {
+            Selection::Field(field) => {
+                names.insert(field.node.name.node.as_str());
+                collect(&field.node.selection_set.node, names);
+            }
+            Selection::InlineFragment(fragment) => {
+                collect(&fragment.node.selection_set.node, names);
+            }
+            // Fragments are collected from their definitions.
+            Selection::FragmentSpread(_) => {}
+        }
+    }
+}
+
+/// The response keys the document `request` executes may select more than once under one parent
+/// (directly, through fragments, or inside a field itself selected twice). async-graphql
+/// resolves each such selection and merges the values, item by item for lists. Counted over
+/// the whole operation rather than per parent, so a key selected once under each of two
+/// parents counts too: the answer errs on the side of "repeated".
+pub fn repeated_keys(request: &async_graphql::QueryEnv) -> HashSet<String> {
+    let mut counts = Counts::default();
+    let mut memo = HashMap::new();
+    count(
+        &request.operation.node.selection_set.node,
+        &request.fragments,
+        &mut memo,
+        &mut counts,
+    );
+    counts
+        .into_iter()
+        .filter(|(_, times)| *times > 1)
+        .map(|(key, _)| key)
+        .collect()
+}
+
+/// Times each response key is selected, capped at 2 (only "once" and "more" matter).
+type Counts = HashMap<String, u8>;
+
+fn add(counts: &mut Counts, key: &str, times: u8) {
+    let entry = counts.entry(key.to_owned()).or_default();
+    *entry = entry.saturating_add(times).min(2);
+}
+
+/// Adds what `selection` selects to `counts`; a fragment's own counts are worked out once
+/// (`memo`) and added per spread, so nested fragments cost no more than their text.
+fn count<'a>(
+    selection: &'a SelectionSet,
+    fragments: &'a HashMap<Name, Positioned<FragmentDefinition>>,
+    memo: &mut HashMap<&'a str, Option<Counts>>,
+    counts: &mut Counts,
+) {
+    for item in &selection.items {
+        match &item.node {
+            Selection::Field(field) => {
+                let field = &field.node;
+                let mut inner = Counts::default();
+                count(&field.selection_set.node, fragments, memo, &mut inner);
+                add(counts, field.response_key().node.as_str(), 1);
+                for (key, times) in inner {
+                    add(counts, &key, times);
+                }
+            }
+            Selection::InlineFragment(fragment) => {
+                count(&fragment.node.selection_set.node, fragments, memo, counts);
+            }
+            Selection::FragmentSpread(spread) => {
+                let name = spread.node.fragment_name.node.as_str();
+                if !memo.contains_key(name) {
+                    // Marked while counted: a cycle (which validation refuses) adds nothing.
+                    memo.insert(name, None);
+                    let mut own = Counts::default();
+                    if let Some(fragment) = fragments.get(name) {
+                        count(&fragment.node.selection_set.node, fragments, memo, &mut own);
+                    }
+                    memo.insert(name, Some(own));
+                }
+                if let Some(Some(own)) = memo.get(name) {
+                    for (key, times) in own.clone() {
+                        add(counts, &key, times);
+                    }
+                }
+            }
+        }
+    }
+}
