@@ -58,15 +58,15 @@ pub fn repeated_keys(request: &async_graphql::QueryEnv) -> HashSet<String> {
     counts
         .into_iter()
         .filter(|(_, times)| *times > 1)
-        .map(|(key, _)| key)
+        .map(|(key, _)| key.to_owned())
         .collect()
 }
 
 /// Times each response key is selected, capped at 2 (only "once" and "more" matter).
-type Counts = HashMap<String, u8>;
+type Counts<'a> = HashMap<&'a str, u8>;
 
-fn add(counts: &mut Counts, key: &str, times: u8) {
-    let entry = counts.entry(key.to_owned()).or_default();
+fn add<'a>(counts: &mut Counts<'a>, key: &'a str, times: u8) {
+    let entry = counts.entry(key).or_default();
     *entry = entry.saturating_add(times).min(2);
 }
 
@@ -75,18 +75,23 @@ fn add(counts: &mut Counts, key: &str, times: u8) {
 fn count<'a>(
     selection: &'a SelectionSet,
     fragments: &'a HashMap<Name, Positioned<FragmentDefinition>>,
-    memo: &mut HashMap<&'a str, Option<Counts>>,
-    counts: &mut Counts,
+    memo: &mut HashMap<&'a str, Option<Counts<'a>>>,
+    counts: &mut Counts<'a>,
 ) {
     for item in &selection.items {
         match &item.node {
             Selection::Field(field) => {
                 let field = &field.node;
-                let mut inner = Counts::default();
-                count(&field.selection_set.node, fragments, memo, &mut inner);
                 add(counts, field.response_key().node.as_str(), 1);
-                for (key, times) in inner {
-                    add(counts, &key, times);
+                // What a field selects is counted with the field: selected twice, its
+                // selection is merged too, so its keys count twice (a key below a field is
+                // counted once per time the field is).
+                if !field.selection_set.node.items.is_empty() {
+                    let mut inner = Counts::default();
+                    count(&field.selection_set.node, fragments, memo, &mut inner);
+                    for (key, times) in inner {
+                        add(counts, key, times);
+                    }
                 }
             }
             Selection::InlineFragment(fragment) => {
@@ -104,8 +109,9 @@ fn count<'a>(
                     memo.insert(name, Some(own));
                 }
                 if let Some(Some(own)) = memo.get(name) {
-                    for (key, times) in own.clone() {
-                        add(counts, &key, times);
+                    let own: Vec<(&'a str, u8)> = own.iter().map(|(k, t)| (*k, *t)).collect();
+                    for (key, times) in own {
+                        add(counts, key, times);
                     }
                 }
             }
