@@ -47,14 +47,20 @@ fn collect<'a>(selection: &'a SelectionSet, names: &mut HashSet<&'a str>) {
 /// the whole operation rather than per parent, so a key selected once under each of two
 /// parents counts too: the answer errs on the side of "repeated".
 pub fn repeated_keys(request: &async_graphql::QueryEnv) -> HashSet<String> {
-    let mut counts = Counts::default();
-    let mut memo = HashMap::new();
-    count(
+    repeated_in(
         &request.operation.node.selection_set.node,
         &request.fragments,
-        &mut memo,
-        &mut counts,
-    );
+    )
+}
+
+/// [`repeated_keys`] of an operation's selection, with the document's fragments.
+fn repeated_in(
+    operation: &SelectionSet,
+    fragments: &HashMap<Name, Positioned<FragmentDefinition>>,
+) -> HashSet<String> {
+    let mut counts = Counts::default();
+    let mut memo = HashMap::new();
+    count(operation, fragments, &mut memo, &mut counts);
     counts
         .into_iter()
         .filter(|(_, times)| *times > 1)
@@ -116,5 +122,74 @@ fn count<'a>(
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use async_graphql::parser::parse_query;
+    use async_graphql::parser::types::DocumentOperations;
+
+    fn repeated(query: &str) -> Vec<String> {
+        let Ok(document) = parse_query(query) else {
+            panic!("parses: {query}");
+        };
+        let DocumentOperations::Single(operation) = &document.operations else {
+            panic!("one operation");
+        };
+        let mut keys: Vec<String> =
+            repeated_in(&operation.node.selection_set.node, &document.fragments)
+                .into_iter()
+                .collect();
+        keys.sort();
+        keys
+    }
+
+    #[test]
+    fn keys_selected_once_are_not_repeated() {
+        assert!(repeated("{ movie { title sections { id body } } }").is_empty());
+        assert!(repeated("{ movie { ...F } } fragment F on Movie { sections { id } }").is_empty());
+        // A key under a field selected twice, but in one of them only: nothing to merge.
+        assert_eq!(
+            repeated("{ movie { id } movie { sections { body } } }"),
+            ["movie"]
+        );
+    }
+
+    #[test]
+    fn keys_selected_twice_directly_through_fragments_or_below_a_repeated_field_are() {
+        assert_eq!(
+            repeated("{ movie { sections { title } sections { body } } }"),
+            ["sections"]
+        );
+        assert_eq!(
+            repeated("{ movie { ... on Movie { sections { id } } sections { body } } }"),
+            ["sections"]
+        );
+        assert_eq!(
+            repeated("{ movie { ...F ...F } } fragment F on Movie { sections { title } }"),
+            ["sections", "title"]
+        );
+        assert_eq!(
+            repeated(
+                "{ m: movie { ...G } } fragment G on Movie { ...F ...F } \
+                 fragment F on Movie { sections { id } }"
+            ),
+            ["id", "sections"]
+        );
+        assert_eq!(
+            repeated("{ movie { sections { title } } movie { sections { body } } }"),
+            ["movie", "sections"]
+        );
+    }
+
+    #[test]
+    fn a_key_once_under_each_of_two_parents_counts_as_repeated() {
+        // Counted over the whole operation: on the safe side, such lists stay values.
+        assert_eq!(
+            repeated("{ movie { sections { id } } movies { nodes { sections { id } } } }"),
+            ["id", "sections"]
+        );
     }
 }
