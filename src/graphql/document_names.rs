@@ -9,8 +9,50 @@
 
 use std::collections::{HashMap, HashSet};
 
-use async_graphql::parser::types::{FragmentDefinition, Selection, SelectionSet};
+use async_graphql::parser::types::{
+    ExecutableDocument, FragmentDefinition, Selection, SelectionSet,
+};
 use async_graphql::{Context, Name, Positioned};
+
+/// What a parsed document names, worked out once per document: the document cache keeps it
+/// with the document, and the HTTP transport hands it to the request (as request data), so a
+/// request asks [`named_fields`] and [`repeated_keys`] only when it came without it.
+#[derive(Debug)]
+pub struct DocumentFacts {
+    named: HashSet<String>,
+    repeated: HashSet<String>,
+}
+
+impl DocumentFacts {
+    /// The facts of `document`: over every operation it holds (the one a request selects is
+    /// among them, so the answers err on the safe side for the others).
+    pub fn of(document: &ExecutableDocument) -> Self {
+        let mut named = HashSet::new();
+        let mut repeated = HashSet::new();
+        for (_, operation) in document.operations.iter() {
+            let selection = &operation.node.selection_set.node;
+            collect(selection, &mut named);
+            repeated.extend(repeated_in(selection, &document.fragments));
+        }
+        for fragment in document.fragments.values() {
+            collect(&fragment.node.selection_set.node, &mut named);
+        }
+        Self {
+            named: named.into_iter().map(str::to_owned).collect(),
+            repeated,
+        }
+    }
+
+    /// Whether the document names a field `field` anywhere.
+    pub fn names(&self, field: &str) -> bool {
+        self.named.contains(field)
+    }
+
+    /// Whether the document may select response key `key` twice in one place.
+    pub fn repeats(&self, key: &str) -> bool {
+        self.repeated.contains(key)
+    }
+}
 
 /// Every field name in the document `ctx` executes: its operation's and every fragment's.
 pub fn named_fields<'a>(ctx: &Context<'a>) -> HashSet<&'a str> {
@@ -130,6 +172,32 @@ mod tests {
     use super::*;
     use async_graphql::parser::parse_query;
     use async_graphql::parser::types::DocumentOperations;
+
+    #[test]
+    fn a_documents_facts_cover_every_operation_and_fragment() {
+        let Ok(document) = parse_query(
+            "query A { movie { sections { id } sections { body } } } \
+             query B { movies { nodes { ...F } } } fragment F on Movie { characters { description } }",
+        ) else {
+            panic!("parses");
+        };
+        let facts = DocumentFacts::of(&document);
+        for name in [
+            "movie",
+            "sections",
+            "id",
+            "body",
+            "movies",
+            "nodes",
+            "characters",
+            "description",
+        ] {
+            assert!(facts.names(name), "{name}");
+        }
+        assert!(!facts.names("title"));
+        assert!(facts.repeats("sections"));
+        assert!(!facts.repeats("characters"));
+    }
 
     fn repeated(query: &str) -> Vec<String> {
         let Ok(document) = parse_query(query) else {

@@ -9,13 +9,15 @@
 //! one statement each). The nested resolvers then find their rows in the loaders' cache, so
 //! the statements a query costs do not depend on timing or on the number of films.
 
+use std::sync::Arc;
+
 use async_graphql::dataloader::Loader;
 use async_graphql::{Context, Lookahead, Result};
 use futures_util::future::{BoxFuture, try_join_all};
 
 use crate::graphql::auth::require;
 use crate::graphql::context::loaders;
-use crate::graphql::document_names::named_fields;
+use crate::graphql::document_names::{DocumentFacts, named_fields};
 use crate::graphql::loaders::{
     CharactersOf, CompaniesOfMovie, CreditsOfMovie, CreditsPage, DbLoader, Loaders, LocationsOf,
     PlotOf, RevisionsOf, RolesPage, SectionsOf, ThemesOf,
@@ -153,8 +155,13 @@ pub async fn movie_relations(
         companies: movie.field("companies").exists(),
     };
     // Only the columns some field of the document shows (see `document_names`).
-    let named = named_fields(ctx);
-    let columns = Columns::shown_by(|field| named.contains(field));
+    let columns = match ctx.data_opt::<Arc<DocumentFacts>>() {
+        Some(facts) => Columns::shown_by(|field| facts.names(field)),
+        None => {
+            let named = named_fields(ctx);
+            Columns::shown_by(|field| named.contains(field))
+        }
+    };
     let mut first_level = vec![warm_parts(loaders, &reads, movie_ids, wanted, columns)];
     if let Some(size) = revisions_page(ctx, movie).await {
         first_level.push(warm(

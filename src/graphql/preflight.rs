@@ -9,7 +9,10 @@ use async_graphql::parser::types::{
 use async_graphql::{Request, ServerError, Value};
 
 use crate::error::ErrorCode;
+use std::sync::Arc;
+
 use crate::graphql::document_cache::DocumentCache;
+use crate::graphql::document_names::DocumentFacts;
 use crate::graphql::field_order::ResponseShape;
 use crate::graphql::limits::{QueryLimits, check_document, exceeded};
 
@@ -27,6 +30,8 @@ pub struct Preflight {
     /// The names of the fields at the operation's root (a fragment spread there is named
     /// `...`, an inline fragment `... on`).
     pub root_field_names: Vec<String>,
+    /// What the document names, when it parses.
+    pub facts: Option<Arc<DocumentFacts>>,
 }
 
 /// Checks the request's size, parses its document (through `documents`, and cached on the
@@ -50,7 +55,7 @@ pub fn preflight(
     }
     let operation_name = request.operation_name.clone();
     let variables = request.variables.clone();
-    let Some(document) = documents.parse(request) else {
+    let Some((document, facts)) = documents.parse(request) else {
         return Preflight::default();
     };
     if let Err(errors) = check_document(document, limits) {
@@ -90,6 +95,7 @@ pub fn preflight(
             document.fragments.clone(),
         )),
         errors: missing_variables(operation, &variables),
+        facts: Some(facts),
     }
 }
 

@@ -31,7 +31,7 @@ use async_graphql::registry::Registry;
 use async_graphql::{ContextSelectionSet, Name, OutputType, Positioned, ServerResult, Value};
 
 use crate::graphql::cache_keys;
-use crate::graphql::document_names::repeated_keys;
+use crate::graphql::document_names::{DocumentFacts, repeated_keys};
 use crate::ids::{NodeKind, encode};
 use crate::json_text::write_str;
 
@@ -45,17 +45,22 @@ use crate::json_text::write_str;
 /// async-graphql merges such selections item by item, which it cannot do with text.
 #[derive(Default)]
 pub struct WrittenAsJson {
-    /// The operation's repeated response keys, worked out when a list first asks.
+    /// The operation's repeated response keys, worked out when a list first asks (when the
+    /// request came without its document's [`DocumentFacts`]).
     repeated: OnceLock<HashSet<String>>,
 }
 
 impl WrittenAsJson {
     /// Whether the list at `field` may be written as JSON text.
     fn may_write(&self, ctx: &ContextSelectionSet<'_>, field: &Field) -> bool {
-        !self
-            .repeated
-            .get_or_init(|| repeated_keys(ctx.query_env))
-            .contains(field.response_key().node.as_str())
+        let key = field.response_key().node.as_str();
+        match ctx.data_opt::<Arc<DocumentFacts>>() {
+            Some(facts) => !facts.repeats(key),
+            None => !self
+                .repeated
+                .get_or_init(|| repeated_keys(ctx.query_env))
+                .contains(key),
+        }
     }
 }
 

@@ -135,6 +135,10 @@ pub async fn execute(
     // A query that may read from a replica keeps a copy to run again on the primary, should
     // the replica fail it.
     let rerun = reads.is_routed().then(|| copy_of(&request));
+    let request = match &checked.facts {
+        Some(facts) => request.data(facts.clone()),
+        None => request,
+    };
     let (mut request, handles) = prepare_request(
         request,
         reads,
