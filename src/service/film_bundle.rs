@@ -506,10 +506,13 @@ fn bundle_template(
     let mut shapes = shapes
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
-    // Shapes are few (lists chosen × page sizes); the bound only guards against surprises.
-    if shapes.len() < MAX_SHAPES {
-        shapes.insert(key, template.clone());
+    // Shapes are few in use (lists chosen × page sizes × columns read), but a client can ask
+    // for many: once the table is full it starts afresh, so odd shapes cannot take it over
+    // and leave every shape not yet kept rebuilt on each request.
+    if shapes.len() >= MAX_SHAPES {
+        shapes.clear();
     }
+    shapes.insert(key, template.clone());
     Some(template)
 }
 
