@@ -1,5 +1,5 @@
-//! Names in a request's document: every field name it uses ([`named_fields`]), and the
-//! response keys it may select twice in one place ([`repeated_keys`]).
+//! Names in a request's document ([`DocumentFacts`]): every field name it uses, and the
+//! response keys it may select twice in one place.
 //!
 //! The rows a request reads go into its loaders, which every selection of its document
 //! shares: a film's characters read for one selection serve another that names more of
@@ -12,11 +12,12 @@ use std::collections::{HashMap, HashSet};
 use async_graphql::parser::types::{
     ExecutableDocument, FragmentDefinition, Selection, SelectionSet,
 };
-use async_graphql::{Context, Name, Positioned};
+use async_graphql::{Name, Positioned, QueryEnv};
 
 /// What a parsed document names, worked out once per document: the document cache keeps it
-/// with the document, and the HTTP transport hands it to the request (as request data), so a
-/// request asks [`named_fields`] and [`repeated_keys`] only when it came without it.
+/// with the document, and the HTTP transport hands it to the request (as request data).
+/// Requests that come without it (subscriptions) work it out from what they execute
+/// ([`of_request`](Self::of_request)).
 #[derive(Debug)]
 pub struct DocumentFacts {
     named: HashSet<String>,
@@ -27,14 +28,32 @@ impl DocumentFacts {
     /// The facts of `document`: over every operation it holds (the one a request selects is
     /// among them, so the answers err on the safe side for the others).
     pub fn of(document: &ExecutableDocument) -> Self {
+        let operations = document.operations.iter();
+        Self::over(
+            operations.map(|(_, operation)| &operation.node.selection_set.node),
+            &document.fragments,
+        )
+    }
+
+    /// The facts of the operation a request executes.
+    pub fn of_request(request: &QueryEnv) -> Self {
+        Self::over(
+            std::iter::once(&request.operation.node.selection_set.node),
+            &request.fragments,
+        )
+    }
+
+    fn over<'a>(
+        operations: impl Iterator<Item = &'a SelectionSet>,
+        fragments: &'a HashMap<Name, Positioned<FragmentDefinition>>,
+    ) -> Self {
         let mut named = HashSet::new();
         let mut repeated = HashSet::new();
-        for (_, operation) in document.operations.iter() {
-            let selection = &operation.node.selection_set.node;
+        for selection in operations {
             collect(selection, &mut named);
-            repeated.extend(repeated_in(selection, &document.fragments));
+            repeated.extend(repeated_in(selection, fragments));
         }
-        for fragment in document.fragments.values() {
+        for fragment in fragments.values() {
             collect(&fragment.node.selection_set.node, &mut named);
         }
         Self {
@@ -54,19 +73,7 @@ impl DocumentFacts {
     }
 }
 
-/// Every field name in the document `ctx` executes: its operation's and every fragment's.
-pub fn named_fields<'a>(ctx: &Context<'a>) -> HashSet<&'a str> {
-    // `query_env` is async-graphql's executing request (public, though left out of its
-    // docs); the document's fragments are reachable nowhere else.
-    let request: &'a async_graphql::QueryEnv = ctx.query_env;
-    let mut names = HashSet::new();
-    collect(&request.operation.node.selection_set.node, &mut names);
-    for fragment in request.fragments.values() {
-        collect(&fragment.node.selection_set.node, &mut names);
-    }
-    names
-}
-
+/// Adds every field name `selection` uses (fragments are collected from their definitions).
 fn collect<'a>(selection: &'a SelectionSet, names: &mut HashSet<&'a str>) {
     for item in &selection.items {
         match &item.node {
@@ -77,25 +84,16 @@ fn collect<'a>(selection: &'a SelectionSet, names: &mut HashSet<&'a str>) {
             Selection::InlineFragment(fragment) => {
                 collect(&fragment.node.selection_set.node, names);
             }
-            // Fragments are collected from their definitions.
             Selection::FragmentSpread(_) => {}
         }
     }
 }
 
-/// The response keys the document `request` executes may select more than once under one parent
-/// (directly, through fragments, or inside a field itself selected twice). async-graphql
-/// resolves each such selection and merges the values, item by item for lists. Counted over
-/// the whole operation rather than per parent, so a key selected once under each of two
-/// parents counts too: the answer errs on the side of "repeated".
-pub fn repeated_keys(request: &async_graphql::QueryEnv) -> HashSet<String> {
-    repeated_in(
-        &request.operation.node.selection_set.node,
-        &request.fragments,
-    )
-}
-
-/// [`repeated_keys`] of an operation's selection, with the document's fragments.
+/// The response keys an operation (its selection, with the document's fragments) may select
+/// more than once under one parent (directly, through fragments, or inside a field itself
+/// selected twice). async-graphql resolves each such selection and merges the values, item by
+/// item for lists. Counted over the whole operation rather than per parent, so a key selected
+/// once under each of two parents counts too: the answer errs on the side of "repeated".
 fn repeated_in(
     operation: &SelectionSet,
     fragments: &HashMap<Name, Positioned<FragmentDefinition>>,

@@ -17,7 +17,7 @@ use futures_util::future::{BoxFuture, try_join_all};
 
 use crate::graphql::auth::require;
 use crate::graphql::context::loaders;
-use crate::graphql::document_names::{DocumentFacts, named_fields};
+use crate::graphql::document_names::DocumentFacts;
 use crate::graphql::loaders::{
     CharactersOf, CompaniesOfMovie, CreditsOfMovie, CreditsPage, DbLoader, Loaders, LocationsOf,
     PlotOf, RevisionsOf, RolesPage, SectionsOf, ThemesOf,
@@ -158,8 +158,8 @@ pub async fn movie_relations(
     let columns = match ctx.data_opt::<Arc<DocumentFacts>>() {
         Some(facts) => Columns::shown_by(|field| facts.names(field)),
         None => {
-            let named = named_fields(ctx);
-            Columns::shown_by(|field| named.contains(field))
+            let facts = DocumentFacts::of_request(ctx.query_env);
+            Columns::shown_by(|field| facts.names(field))
         }
     };
     let mut first_level = vec![warm_parts(loaders, &reads, movie_ids, wanted, columns)];

@@ -3,14 +3,14 @@
 //! given (a missing one is a *request* error under the GraphQL-over-HTTP spec, not a field
 //! error). It also keeps the operation's field order, which the response is put back into.
 
+use std::sync::Arc;
+
 use async_graphql::parser::types::{
     DocumentOperations, OperationDefinition, OperationType, Selection,
 };
 use async_graphql::{Request, ServerError, Value};
 
 use crate::error::ErrorCode;
-use std::sync::Arc;
-
 use crate::graphql::document_cache::DocumentCache;
 use crate::graphql::document_names::DocumentFacts;
 use crate::graphql::field_order::ResponseShape;

@@ -326,6 +326,6 @@ pub fn prepare_request(
         .data(handles.surrogate_keys.clone())
         // The HTTP layer writes the answer (`http::json`), so plain lists may come back as
         // their JSON text.
-        .data(crate::graphql::types::plain::WrittenAsJson::default());
+        .data(crate::graphql::types::plain::WrittenAsJson);
     (request, handles)
 }

@@ -191,6 +191,15 @@ impl Wanted {
     }
 }
 
+/// One column of a list's rows.
+struct ListColumn {
+    /// Its name in its entity.
+    name: String,
+    column_type: ColumnType,
+    /// Whether it is the referenced row's (a character's actor, ...).
+    referenced: bool,
+}
+
 impl List {
     fn wanted(self, wanted: Wanted) -> bool {
         match self {
@@ -204,82 +213,54 @@ impl List {
         }
     }
 
-    /// The types of the list's columns, in order (its referenced row's included).
-    fn column_types(self) -> Vec<ColumnType> {
-        fn of<E: EntityTrait>() -> impl Iterator<Item = ColumnType> {
-            E::Column::iter().map(|column| column.def().get_column_type().clone())
+    /// The list's columns, in order: its own entity's, then its referenced row's.
+    fn columns(self) -> Vec<ListColumn> {
+        fn of<E: EntityTrait>(referenced: bool) -> impl Iterator<Item = ListColumn> {
+            E::Column::iter().map(move |column| ListColumn {
+                name: column.to_string(),
+                column_type: column.def().get_column_type().clone(),
+                referenced,
+            })
         }
         match self {
-            Self::Plot => of::<plot_paragraph::Entity>().collect(),
-            Self::Sections => of::<section::Entity>().collect(),
-            Self::Characters => of::<character::Entity>()
-                .chain(of::<person::Entity>())
+            Self::Plot => of::<plot_paragraph::Entity>(false).collect(),
+            Self::Sections => of::<section::Entity>(false).collect(),
+            Self::Characters => of::<character::Entity>(false)
+                .chain(of::<person::Entity>(true))
                 .collect(),
-            Self::Themes => of::<theme::Entity>().collect(),
-            Self::Locations => of::<location::Entity>().collect(),
-            Self::Credits => of::<credit::Entity>()
-                .chain(of::<person::Entity>())
+            Self::Themes => of::<theme::Entity>(false).collect(),
+            Self::Locations => of::<location::Entity>(false).collect(),
+            Self::Credits => of::<credit::Entity>(false)
+                .chain(of::<person::Entity>(true))
                 .collect(),
-            Self::Companies => of::<movie_company::Entity>()
-                .chain(of::<company::Entity>())
+            Self::Companies => of::<movie_company::Entity>(false)
+                .chain(of::<company::Entity>(true))
                 .collect(),
         }
     }
 
-    /// Per column (as [`column_types`](Self::column_types) lists them), whether `columns`
-    /// reads it.
+    /// The types of the list's columns, in order.
+    fn column_types(self) -> Vec<ColumnType> {
+        self.columns().into_iter().map(|c| c.column_type).collect()
+    }
+
+    /// Per column, whether `columns` reads it.
     fn reads(self, columns: Columns) -> Vec<bool> {
-        fn of<E: EntityTrait>(
-            list: List,
-            referenced: bool,
-            columns: Columns,
-        ) -> impl Iterator<Item = bool> {
-            E::Column::iter()
-                .map(move |column| columns.reads(list, referenced, &column.to_string()))
-        }
-        match self {
-            Self::Plot => of::<plot_paragraph::Entity>(self, false, columns).collect(),
-            Self::Sections => of::<section::Entity>(self, false, columns).collect(),
-            Self::Characters => of::<character::Entity>(self, false, columns)
-                .chain(of::<person::Entity>(self, true, columns))
-                .collect(),
-            Self::Themes => of::<theme::Entity>(self, false, columns).collect(),
-            Self::Locations => of::<location::Entity>(self, false, columns).collect(),
-            Self::Credits => of::<credit::Entity>(self, false, columns)
-                .chain(of::<person::Entity>(self, true, columns))
-                .collect(),
-            Self::Companies => of::<movie_company::Entity>(self, false, columns)
-                .chain(of::<company::Entity>(self, true, columns))
-                .collect(),
-        }
+        self.columns()
+            .iter()
+            .map(|c| columns.reads(self, c.referenced, &c.name))
+            .collect()
     }
 
     /// The names of the list's columns in its statement (the referenced row's prefixed).
     fn column_names(self) -> Vec<String> {
-        fn of<E: EntityTrait>(prefix: &str) -> impl Iterator<Item = String> + '_ {
-            E::Column::iter().map(move |column| format!("{prefix}{}", column.to_string()))
-        }
-        let own_and_referenced = |own: Vec<String>, referenced: Vec<String>| {
-            own.into_iter().chain(referenced).collect::<Vec<String>>()
-        };
-        match self {
-            Self::Plot => of::<plot_paragraph::Entity>("").collect(),
-            Self::Sections => of::<section::Entity>("").collect(),
-            Self::Characters => own_and_referenced(
-                of::<character::Entity>("").collect(),
-                of::<person::Entity>(REFERENCED_PREFIX).collect(),
-            ),
-            Self::Themes => of::<theme::Entity>("").collect(),
-            Self::Locations => of::<location::Entity>("").collect(),
-            Self::Credits => own_and_referenced(
-                of::<credit::Entity>("").collect(),
-                of::<person::Entity>(REFERENCED_PREFIX).collect(),
-            ),
-            Self::Companies => own_and_referenced(
-                of::<movie_company::Entity>("").collect(),
-                of::<company::Entity>(REFERENCED_PREFIX).collect(),
-            ),
-        }
+        self.columns()
+            .into_iter()
+            .map(|c| match c.referenced {
+                true => format!("{REFERENCED_PREFIX}{}", c.name),
+                false => c.name,
+            })
+            .collect()
     }
 
     /// The list's own statement for these films.

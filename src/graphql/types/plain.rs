@@ -22,8 +22,7 @@
 //! ([`PlainObject`]).
 
 use std::borrow::Cow;
-use std::collections::HashSet;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use async_graphql::indexmap::IndexMap;
 use async_graphql::parser::types::{Field, Selection, SelectionSet};
@@ -31,7 +30,7 @@ use async_graphql::registry::Registry;
 use async_graphql::{ContextSelectionSet, Name, OutputType, Positioned, ServerResult, Value};
 
 use crate::graphql::cache_keys;
-use crate::graphql::document_names::{DocumentFacts, repeated_keys};
+use crate::graphql::document_names::DocumentFacts;
 use crate::ids::{NodeKind, encode};
 use crate::json_text::write_str;
 
@@ -42,25 +41,18 @@ use crate::json_text::write_str;
 /// other transport (the WebSocket's subscriptions) gets values.
 ///
 /// A list whose response key the operation may select twice in one place is still a value:
-/// async-graphql merges such selections item by item, which it cannot do with text.
-#[derive(Default)]
-pub struct WrittenAsJson {
-    /// The operation's repeated response keys, worked out when a list first asks (when the
-    /// request came without its document's [`DocumentFacts`]).
-    repeated: OnceLock<HashSet<String>>,
-}
+/// async-graphql merges such selections item by item, which it cannot do with text. The
+/// document's [`DocumentFacts`] (request data) say which keys those are; without them every
+/// list is a value.
+pub struct WrittenAsJson;
 
 impl WrittenAsJson {
     /// Whether the list at `field` may be written as JSON text.
-    fn may_write(&self, ctx: &ContextSelectionSet<'_>, field: &Field) -> bool {
-        let key = field.response_key().node.as_str();
-        match ctx.data_opt::<Arc<DocumentFacts>>() {
-            Some(facts) => !facts.repeats(key),
-            None => !self
-                .repeated
-                .get_or_init(|| repeated_keys(ctx.query_env))
-                .contains(key),
-        }
+    fn may_write(ctx: &ContextSelectionSet<'_>, field: &Field) -> bool {
+        ctx.data_opt::<WrittenAsJson>().is_some()
+            && ctx
+                .data_opt::<Arc<DocumentFacts>>()
+                .is_some_and(|facts| !facts.repeats(field.response_key().node.as_str()))
     }
 }
 
@@ -296,8 +288,7 @@ impl<T: PlainObject + OutputType + 'static> OutputType for PlainList<T> {
             return <Arc<[T]> as OutputType>::resolve(&self.0, ctx, field).await;
         };
         let mut keys = Vec::new();
-        let written = ctx.data_opt::<WrittenAsJson>();
-        let list = if written.is_some_and(|json| json.may_write(ctx, &field.node)) {
+        let list = if WrittenAsJson::may_write(ctx, &field.node) {
             let mut out = Vec::with_capacity(256 * self.0.len() + 2);
             out.push(b'[');
             for (at, item) in self.0.iter().enumerate() {

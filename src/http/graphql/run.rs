@@ -135,9 +135,14 @@ pub async fn execute(
     // A query that may read from a replica keeps a copy to run again on the primary, should
     // the replica fail it.
     let rerun = reads.is_routed().then(|| copy_of(&request));
-    let request = match &checked.facts {
-        Some(facts) => request.data(facts.clone()),
-        None => request,
+    // What the document names (the columns its lists read, whether they may be written as
+    // JSON text), worked out once per document by the document cache.
+    let (request, rerun) = match &checked.facts {
+        Some(facts) => (
+            request.data(facts.clone()),
+            rerun.map(|copy| copy.data(facts.clone())),
+        ),
+        None => (request, rerun),
     };
     let (mut request, handles) = prepare_request(
         request,
