@@ -14,14 +14,12 @@ use super::request_log::GraphQLOutcome;
 use crate::error::ErrorCode;
 use crate::graphql::extensions::with_code;
 
-/// A serialized GraphQL response: the spec's status code, the body and its entity tag.
+/// A serialized GraphQL response: the spec's status code and the body.
 pub struct Serialized {
     /// The status the GraphQL-over-HTTP spec gives it.
     pub status: StatusCode,
     /// The JSON body.
     pub body: Bytes,
-    /// A strong validator of `body`.
-    pub etag: String,
     /// The first error's `extensions.code`, if any.
     pub error_code: Option<String>,
 }
@@ -68,7 +66,6 @@ pub fn serialize(
     };
     Ok(Serialized {
         status,
-        etag: etag_of(&body),
         body: Bytes::from(body),
         error_code,
     })

@@ -8,6 +8,17 @@ use crate::helpers::{TestApp, percent_encode as encode};
 
 const PAGE: &str = r#"{ movie(slug: "m-butterfly") { title characters { name } } }"#;
 
+/// A GET of `path` that the client already holds as `etag`.
+async fn get_if_none_match(app: &TestApp, path: &str, etag: &str) -> reqwest::Response {
+    app.client
+        .get(format!("{}{path}", app.address))
+        .header("accept", "application/json")
+        .header("if-none-match", etag)
+        .send()
+        .await
+        .expect("server answers")
+}
+
 async fn get_answers_are_cacheable_and_revalidate(app: TestApp) {
     let path = format!("/graphql?query={}", encode(PAGE));
     let first = app.get(&path, "application/json").await;
@@ -21,14 +32,7 @@ async fn get_answers_are_cacheable_and_revalidate(app: TestApp) {
     let keys = first.header("surrogate-key").to_owned();
     assert!(keys.split(' ').any(|k| k.starts_with("film-")), "{keys}");
 
-    let revalidated = app
-        .client
-        .get(format!("{}{path}", app.address))
-        .header("accept", "application/json")
-        .header("if-none-match", &etag)
-        .send()
-        .await
-        .expect("server answers");
+    let revalidated = get_if_none_match(&app, &path, &etag).await;
     assert_eq!(revalidated.status().as_u16(), 304);
     assert_eq!(
         revalidated
@@ -50,14 +54,7 @@ async fn get_answers_are_cacheable_and_revalidate(app: TestApp) {
         .await;
     assert_eq!(changed["data"]["updateMovie"]["title"], "M. Butterfly!");
     // The change is a draft: readers' answer, and so its validator, are what they were.
-    let unchanged = app
-        .client
-        .get(format!("{}{path}", app.address))
-        .header("accept", "application/json")
-        .header("if-none-match", &etag)
-        .send()
-        .await
-        .expect("server answers");
+    let unchanged = get_if_none_match(&app, &path, &etag).await;
     assert_eq!(unchanged.status().as_u16(), 304);
     // Once published, the same validator no longer matches.
     let published = app
@@ -71,14 +68,7 @@ async fn get_answers_are_cacheable_and_revalidate(app: TestApp) {
         published["data"]["publishMovie"]["title"], "M. Butterfly!",
         "{published}"
     );
-    let after = app
-        .client
-        .get(format!("{}{path}", app.address))
-        .header("accept", "application/json")
-        .header("if-none-match", &etag)
-        .send()
-        .await
-        .expect("server answers");
+    let after = get_if_none_match(&app, &path, &etag).await;
     assert_eq!(after.status().as_u16(), 200);
     assert_ne!(
         after.headers().get("etag").and_then(|v| v.to_str().ok()),
@@ -200,6 +190,33 @@ async fn persisted_queries_keep_gets_short(app: TestApp) {
         wrong.json()["errors"][0]["extensions"]["code"],
         "BAD_REQUEST"
     );
+}
+
+/// With the response cache off, an answer the client cannot revalidate (a POST) is sent as
+/// it is, and a GET still gets its entity tag and its `304`.
+#[tokio::test]
+async fn without_the_response_cache_gets_still_revalidate_and_posts_carry_no_entity_tag() {
+    let app = crate::helpers::spawn_app_with(crate::helpers::Backend::Sqlite, |config| {
+        config.response_cache_mb = 0;
+    })
+    .await
+    .expect("a SQLite app");
+    let post = app
+        .post_json("/graphql", &json!({ "query": PAGE }), "application/json")
+        .await;
+    assert_eq!(post.status, 200);
+    assert_eq!(post.header("x-cache"), "BYPASS");
+    assert_eq!(post.header("etag"), "");
+    assert_eq!(post.json()["data"]["movie"]["title"], "M. Butterfly");
+
+    let path = format!("/graphql?query={}", encode(PAGE));
+    let get = app.get(&path, "application/json").await;
+    assert_eq!(get.header("x-cache"), "BYPASS");
+    assert_eq!(get.text, post.text);
+    let etag = get.header("etag").to_owned();
+    assert!(etag.starts_with('"') && etag.len() > 10, "{etag}");
+    let revalidated = get_if_none_match(&app, &path, &etag).await;
+    assert_eq!(revalidated.status().as_u16(), 304);
 }
 
 crate::on_both_backends!(

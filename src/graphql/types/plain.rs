@@ -289,13 +289,18 @@ impl<T: PlainObject + OutputType + 'static> OutputType for PlainList<T> {
         };
         let mut keys = Vec::new();
         let list = if WrittenAsJson::may_write(ctx, &field.node) {
-            let mut out = Vec::with_capacity(256 * self.0.len() + 2);
+            let mut out = Vec::with_capacity(256);
             out.push(b'[');
             for (at, item) in self.0.iter().enumerate() {
                 if at > 0 {
                     out.push(b',');
                 }
                 plan.write(item, &mut keys, &mut out);
+                if at == 0 {
+                    // The rest as long as the first, so that a long list is not copied again
+                    // each time it outgrows its buffer.
+                    out.reserve((out.len() + 1) * self.0.len());
+                }
             }
             out.push(b']');
             Value::Binary(out.into())

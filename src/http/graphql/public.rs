@@ -3,6 +3,7 @@
 
 use std::net::IpAddr;
 
+use axum::body::Bytes;
 use axum::http::header::{CACHE_CONTROL, ETAG, VARY};
 use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -133,6 +134,16 @@ pub fn public_answer(
         }
         return not_modified;
     }
+    response
+}
+
+/// A successful anonymous answer that the cache does not keep and the client cannot
+/// revalidate: [`public_answer`]'s without a conditional request, with no entity tag.
+pub fn uncached_answer(media: ResponseMedia, body: Bytes) -> Response {
+    let mut response = with_media(StatusCode::OK, media, body, None);
+    response
+        .headers_mut()
+        .insert(X_CACHE, HeaderValue::from_static("BYPASS"));
     response
 }
 

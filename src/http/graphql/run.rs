@@ -11,13 +11,13 @@ use axum::response::Response;
 
 use super::admit::Admission;
 use super::failover::{copy_of, reads_for, run_with_failover};
-use super::public::{over_budget, public_answer, with_budget};
+use super::public::{over_budget, public_answer, uncached_answer, with_budget};
 use crate::AppState;
 use crate::error::ErrorCode;
 use crate::graphql::auth::Credentials;
 use crate::graphql::{Preflight, prepare_request};
 use crate::http::answer::{
-    code_of, graphql_response, serialize, timed_out, unavailable, with_media,
+    code_of, etag_of, graphql_response, serialize, timed_out, unavailable, with_media,
 };
 use crate::http::media::ResponseMedia;
 use crate::http::persisted::Registration;
@@ -232,9 +232,14 @@ pub async fn execute(
         );
         return with_budget(response, spent);
     }
+    if ticket.is_none() && conditional.is_none() {
+        // Neither kept nor revalidated (a POST, or a GET the cache does not take): its entity
+        // tag would never be read, and hashing a film list's 145 KB is not free.
+        return with_budget(uncached_answer(media, serialized.body), spent);
+    }
     let answer = CachedResponse {
+        etag: etag_of(&serialized.body),
         body: serialized.body,
-        etag: serialized.etag,
         surrogate_keys: handles.surrogate_keys.header_value(),
     };
     let cache_status = match ticket {
