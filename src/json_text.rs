@@ -26,8 +26,8 @@ const fn repeated(byte: u8) -> u64 {
 }
 
 /// [`any_escaped`] for eight bytes, in one word: the classic "has a zero byte" and "has a byte
-/// less than n" tricks, exact when combined like this (each sets a byte's high bit only for a
-/// byte that matches, or one above a matching byte, which then matches too).
+/// less than n" tricks. Either may also set the high bit of a byte above one that matches (a
+/// borrow carries into it), never when no byte matches, so the answer for the word is exact.
 fn word_escaped(word: &[u8; 8]) -> bool {
     let word = u64::from_ne_bytes(*word);
     let has_zero = |v: u64| v.wrapping_sub(repeated(0x01)) & !v;

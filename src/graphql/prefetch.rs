@@ -155,13 +155,15 @@ pub async fn movie_relations(
         companies: movie.field("companies").exists(),
     };
     // Only the columns some field of the document shows (see `document_names`).
-    let columns = match ctx.data_opt::<Arc<DocumentFacts>>() {
-        Some(facts) => Columns::shown_by(|field| facts.names(field)),
+    let worked_out;
+    let facts = match ctx.data_opt::<Arc<DocumentFacts>>() {
+        Some(kept) => kept.as_ref(),
         None => {
-            let facts = DocumentFacts::of_request(ctx.query_env);
-            Columns::shown_by(|field| facts.names(field))
+            worked_out = DocumentFacts::of_request(ctx.query_env);
+            &worked_out
         }
     };
+    let columns = Columns::shown_by(|field| facts.names(field));
     let mut first_level = vec![warm_parts(loaders, &reads, movie_ids, wanted, columns)];
     if let Some(size) = revisions_page(ctx, movie).await {
         first_level.push(warm(

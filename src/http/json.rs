@@ -1,8 +1,8 @@
 //! Writes a GraphQL response as JSON: the same bytes `serde_json` writes, in less time.
 //!
-//! A film list is mostly long text. `serde_json` looks at every byte of a string through a
-//! table to find those that need escaping; this writer looks at eight bytes at a time and
-//! copies runs that need none in one go. `data` is written here; `extensions` and `errors`
+//! A film list is mostly long text, which `serde_json` escapes byte by byte; strings here go
+//! through [`write_str`](crate::json_text::write_str), which checks whole runs at a time.
+//! `data` is written here; `extensions` and `errors`
 //! (small, and shaped by async-graphql) go through `serde_json`. A binary value in `data` is
 //! JSON text written ahead (`graphql::types::plain::WrittenAsJson`) and is copied as it is.
 
