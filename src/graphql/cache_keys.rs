@@ -10,19 +10,37 @@ use async_graphql::{Context, ContextBase};
 use crate::service::changes;
 
 /// Keys collected while a request runs (shared with the transport).
-#[derive(Debug, Clone, Default)]
-pub struct SurrogateKeys(Arc<Mutex<BTreeSet<String>>>);
+#[derive(Debug, Clone)]
+pub struct SurrogateKeys {
+    collected: Arc<Mutex<BTreeSet<String>>>,
+    wanted: bool,
+}
 
 impl SurrogateKeys {
+    /// Keys for a request whose answer the response cache keeps or a client may revalidate
+    /// (`wanted`: they are sent or kept), or for one whose keys nothing reads (none are
+    /// made: a film list names a hundred actors).
+    pub fn new(wanted: bool) -> Self {
+        Self {
+            collected: Arc::default(),
+            wanted,
+        }
+    }
+
+    /// Whether keys are collected.
+    pub fn wanted(&self) -> bool {
+        self.wanted
+    }
+
     fn add_all(&self, added: impl IntoIterator<Item = String>) {
-        if let Ok(mut keys) = self.0.lock() {
+        if let Ok(mut keys) = self.collected.lock() {
             keys.extend(added);
         }
     }
 
     /// The keys collected so far.
     pub fn keys(&self) -> Vec<String> {
-        self.0
+        self.collected
             .lock()
             .map(|keys| keys.iter().cloned().collect())
             .unwrap_or_default()
@@ -30,7 +48,7 @@ impl SurrogateKeys {
 
     /// The header value: keys separated by spaces, `None` when there are none.
     pub fn header_value(&self) -> Option<String> {
-        let keys = self.0.lock().ok()?;
+        let keys = self.collected.lock().ok()?;
         (!keys.is_empty()).then(|| keys.iter().cloned().collect::<Vec<_>>().join(" "))
     }
 }
@@ -69,7 +87,15 @@ pub fn company_list(ctx: &Context<'_>) {
 /// Notes content keys (made by [`changes`]' key functions), from any context (a field's, or
 /// a list's resolved in one pass by `types::plain`).
 pub fn note<T>(ctx: &ContextBase<'_, T>, keys: impl IntoIterator<Item = String>) {
-    if let Some(collected) = ctx.data_opt::<SurrogateKeys>() {
+    if let Some(collected) = ctx.data_opt::<SurrogateKeys>()
+        && collected.wanted
+    {
         collected.add_all(keys);
     }
+}
+
+/// Whether the request collects keys (so a caller need not make them for nothing).
+pub fn wanted<T>(ctx: &ContextBase<'_, T>) -> bool {
+    ctx.data_opt::<SurrogateKeys>()
+        .is_some_and(SurrogateKeys::wanted)
 }

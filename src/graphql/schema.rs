@@ -304,16 +304,18 @@ pub struct RequestHandles {
 
 /// Gives an HTTP request its `reads` (one snapshot for a query, the pool for a mutation; see
 /// [`RequestReads`]), its credentials, its own DataLoaders, the response cache its writes
-/// invalidate, and the handles the transport reads afterwards.
+/// invalidate, and the handles the transport reads afterwards (with the answer's surrogate
+/// keys when `keys_wanted`: the cache keeps the answer or the client may revalidate it).
 pub fn prepare_request(
     request: Request,
     reads: RequestReads,
     credentials: Credentials,
     responses: &ResponseCache,
     loader_delay: std::time::Duration,
+    keys_wanted: bool,
 ) -> (Request, RequestHandles) {
     let handles = RequestHandles {
-        surrogate_keys: SurrogateKeys::default(),
+        surrogate_keys: SurrogateKeys::new(keys_wanted),
         reads: Arc::new(reads),
     };
     let request = request

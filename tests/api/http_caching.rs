@@ -201,18 +201,32 @@ async fn without_the_response_cache_gets_still_revalidate_and_posts_carry_no_ent
     })
     .await
     .expect("a SQLite app");
+    // The actors' names come from a list written in one pass (`types::plain`), which names
+    // each actor's key only when keys are collected.
+    let page = r#"{ movie(slug: "m-butterfly") { title characters { name actor { name } } } }"#;
     let post = app
-        .post_json("/graphql", &json!({ "query": PAGE }), "application/json")
+        .post_json("/graphql", &json!({ "query": page }), "application/json")
         .await;
     assert_eq!(post.status, 200);
     assert_eq!(post.header("x-cache"), "BYPASS");
     assert_eq!(post.header("etag"), "");
+    assert_eq!(post.header("surrogate-key"), "");
     assert_eq!(post.json()["data"]["movie"]["title"], "M. Butterfly");
+    assert_eq!(
+        post.json()["data"]["movie"]["characters"][0]["actor"]["name"],
+        "Jeremy Irons"
+    );
 
-    let path = format!("/graphql?query={}", encode(PAGE));
+    let path = format!("/graphql?query={}", encode(page));
     let get = app.get(&path, "application/json").await;
     assert_eq!(get.header("x-cache"), "BYPASS");
     assert_eq!(get.text, post.text);
+    let keys: Vec<&str> = get.header("surrogate-key").split(' ').collect();
+    assert!(keys.iter().any(|key| key.starts_with("film-")), "{keys:?}");
+    assert!(
+        keys.iter().any(|key| key.starts_with("person-")),
+        "{keys:?}"
+    );
     let etag = get.header("etag").to_owned();
     assert!(etag.starts_with('"') && etag.len() > 10, "{etag}");
     let revalidated = get_if_none_match(&app, &path, &etag).await;

@@ -4,7 +4,7 @@ use async_graphql::parser::types::Field;
 use async_graphql::{Context, ID, Object, Result};
 use entity::person;
 
-use super::plain::{PlainObject, Reader, keyed, node_id, scalar, text};
+use super::plain::{Keys, PlainObject, Reader, keyed, node_id, scalar, text};
 
 use super::nested::{CharacterConnection, CreditConnection, decode_cursor, page_of};
 use super::status::{PublicationStatus, read_scope};
@@ -136,12 +136,12 @@ impl PlainObject for person::Model {
     fn reader(field: &Field) -> Option<Reader<Self>> {
         Some(match field.name.node.as_str() {
             "id" => scalar(|p: &Self| node_id(NodeKind::Person, p.id)),
-            "slug" => keyed(|p: &Self, keys: &mut Vec<String>| {
-                keys.push(changes::person_key(p.id));
+            "slug" => keyed(|p: &Self, keys: &mut Keys| {
+                keys.name(|| changes::person_key(p.id));
                 text(&p.slug)
             }),
-            "name" => keyed(|p: &Self, keys: &mut Vec<String>| {
-                keys.push(changes::person_key(p.id));
+            "name" => keyed(|p: &Self, keys: &mut Keys| {
+                keys.name(|| changes::person_key(p.id));
                 text(&p.name)
             }),
             _ => return None,

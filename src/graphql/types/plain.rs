@@ -84,14 +84,30 @@ impl Plain<'_> {
     }
 }
 
+/// The content keys a list's items name (see `cache_keys`), collected only when the
+/// transport sends them: an answer that is neither kept nor revalidated makes none.
+pub struct Keys {
+    named: Vec<String>,
+    wanted: bool,
+}
+
+impl Keys {
+    /// Notes the key `key` makes (called only when keys are wanted).
+    pub fn name(&mut self, key: impl FnOnce() -> String) {
+        if self.wanted {
+            self.named.push(key());
+        }
+    }
+}
+
 /// Reads one field of an item, as a value or as JSON text; either may name content the
 /// answer holds (surrogate keys, in `keys`).
 pub trait Read<T>: Send + Sync {
     /// The field's value.
-    fn value(&self, item: &T, keys: &mut Vec<String>) -> Value;
+    fn value(&self, item: &T, keys: &mut Keys) -> Value;
 
     /// Appends the field's value as JSON.
-    fn write(&self, item: &T, keys: &mut Vec<String>, out: &mut Vec<u8>);
+    fn write(&self, item: &T, keys: &mut Keys, out: &mut Vec<u8>);
 }
 
 /// The reader of one field.
@@ -109,13 +125,22 @@ pub trait PlainObject: Send + Sync {
 
 /// How to build an item's map for one selection: a reader per response key, in order.
 pub struct Plan<T> {
-    fields: Vec<(Name, Reader<T>)>,
+    fields: Vec<PlannedField<T>>,
+}
+
+/// One response key of a [`Plan`] and its reader.
+struct PlannedField<T> {
+    key: Name,
+    /// The key as JSON, with its colon, and the comma before it but for the first field
+    /// (`,"title":`): written once per list, not once per item.
+    prefix: Box<[u8]>,
+    reader: Reader<T>,
 }
 
 impl<T: PlainObject + 'static> Plan<T> {
     /// The plan for `selection`, or `None` when any of it is not plain.
     pub fn of(selection: &SelectionSet) -> Option<Self> {
-        let mut fields: Vec<(Name, Reader<T>)> = Vec::with_capacity(selection.items.len());
+        let mut fields: Vec<PlannedField<T>> = Vec::with_capacity(selection.items.len());
         for item in &selection.items {
             let Selection::Field(field) = &item.node else {
                 return None;
@@ -126,7 +151,7 @@ impl<T: PlainObject + 'static> Plan<T> {
             }
             let key = &field.response_key().node;
             // async-graphql merges a key selected twice; the plan leaves that to it.
-            if fields.iter().any(|(seen, _)| seen == key) {
+            if fields.iter().any(|seen| seen.key == *key) {
                 return None;
             }
             let reader: Reader<T> = if field.name.node == "__typename" {
@@ -134,7 +159,17 @@ impl<T: PlainObject + 'static> Plan<T> {
             } else {
                 T::reader(field)?
             };
-            fields.push((key.clone(), reader));
+            let mut prefix = Vec::with_capacity(key.len() + 4);
+            if !fields.is_empty() {
+                prefix.push(b',');
+            }
+            write_str(&mut prefix, key);
+            prefix.push(b':');
+            fields.push(PlannedField {
+                key: key.clone(),
+                prefix: prefix.into(),
+                reader,
+            });
         }
         Some(Self { fields })
     }
@@ -142,24 +177,20 @@ impl<T: PlainObject + 'static> Plan<T> {
 
 impl<T> Plan<T> {
     /// The map of `item`.
-    pub fn object(&self, item: &T, keys: &mut Vec<String>) -> Value {
+    pub fn object(&self, item: &T, keys: &mut Keys) -> Value {
         let mut map = IndexMap::with_capacity(self.fields.len());
-        for (key, reader) in &self.fields {
-            map.insert(key.clone(), reader.value(item, keys));
+        for field in &self.fields {
+            map.insert(field.key.clone(), field.reader.value(item, keys));
         }
         Value::Object(map)
     }
 
     /// Appends `item`'s object as JSON (the same text as [`object`](Self::object)'s value).
-    pub fn write(&self, item: &T, keys: &mut Vec<String>, out: &mut Vec<u8>) {
+    pub fn write(&self, item: &T, keys: &mut Keys, out: &mut Vec<u8>) {
         out.push(b'{');
-        for (at, (key, reader)) in self.fields.iter().enumerate() {
-            if at > 0 {
-                out.push(b',');
-            }
-            write_str(out, key);
-            out.push(b':');
-            reader.write(item, keys, out);
+        for field in &self.fields {
+            out.extend_from_slice(&field.prefix);
+            field.reader.write(item, keys, out);
         }
         out.push(b'}');
     }
@@ -169,11 +200,11 @@ impl<T> Plan<T> {
 struct TypeName;
 
 impl<T: PlainObject> Read<T> for TypeName {
-    fn value(&self, _: &T, _: &mut Vec<String>) -> Value {
+    fn value(&self, _: &T, _: &mut Keys) -> Value {
         Plain::Text(T::TYPE_NAME).value()
     }
 
-    fn write(&self, _: &T, _: &mut Vec<String>, out: &mut Vec<u8>) {
+    fn write(&self, _: &T, _: &mut Keys, out: &mut Vec<u8>) {
         Plain::Text(T::TYPE_NAME).write(out);
     }
 }
@@ -182,24 +213,24 @@ impl<T: PlainObject> Read<T> for TypeName {
 struct Scalar<T>(for<'a> fn(&'a T) -> Plain<'a>);
 
 impl<T> Read<T> for Scalar<T> {
-    fn value(&self, item: &T, _: &mut Vec<String>) -> Value {
+    fn value(&self, item: &T, _: &mut Keys) -> Value {
         (self.0)(item).value()
     }
 
-    fn write(&self, item: &T, _: &mut Vec<String>, out: &mut Vec<u8>) {
+    fn write(&self, item: &T, _: &mut Keys, out: &mut Vec<u8>) {
         (self.0)(item).write(out);
     }
 }
 
 /// A field whose value names content of the answer (a person's name: `person-N`).
-struct Keyed<T>(for<'a> fn(&'a T, &mut Vec<String>) -> Plain<'a>);
+struct Keyed<T>(for<'a> fn(&'a T, &mut Keys) -> Plain<'a>);
 
 impl<T> Read<T> for Keyed<T> {
-    fn value(&self, item: &T, keys: &mut Vec<String>) -> Value {
+    fn value(&self, item: &T, keys: &mut Keys) -> Value {
         (self.0)(item, keys).value()
     }
 
-    fn write(&self, item: &T, keys: &mut Vec<String>, out: &mut Vec<u8>) {
+    fn write(&self, item: &T, keys: &mut Keys, out: &mut Vec<u8>) {
         (self.0)(item, keys).write(out);
     }
 }
@@ -211,14 +242,14 @@ struct Nested<T, N> {
 }
 
 impl<T, N: Send + Sync> Read<T> for Nested<T, N> {
-    fn value(&self, item: &T, keys: &mut Vec<String>) -> Value {
+    fn value(&self, item: &T, keys: &mut Keys) -> Value {
         match (self.pick)(item) {
             Some(object) => self.plan.object(object, keys),
             None => Value::Null,
         }
     }
 
-    fn write(&self, item: &T, keys: &mut Vec<String>, out: &mut Vec<u8>) {
+    fn write(&self, item: &T, keys: &mut Keys, out: &mut Vec<u8>) {
         match (self.pick)(item) {
             Some(object) => self.plan.write(object, keys, out),
             None => out.extend_from_slice(b"null"),
@@ -232,7 +263,7 @@ pub fn scalar<T: 'static>(read: for<'a> fn(&'a T) -> Plain<'a>) -> Reader<T> {
 }
 
 /// A reader of a plain scalar field that names content the answer holds in `keys`.
-pub fn keyed<T: 'static>(read: for<'a> fn(&'a T, &mut Vec<String>) -> Plain<'a>) -> Reader<T> {
+pub fn keyed<T: 'static>(read: for<'a> fn(&'a T, &mut Keys) -> Plain<'a>) -> Reader<T> {
     Box::new(Keyed(read))
 }
 
@@ -287,7 +318,10 @@ impl<T: PlainObject + OutputType + 'static> OutputType for PlainList<T> {
         let Some(plan) = Plan::<T>::of(&ctx.item.node) else {
             return <Arc<[T]> as OutputType>::resolve(&self.0, ctx, field).await;
         };
-        let mut keys = Vec::new();
+        let mut keys = Keys {
+            named: Vec::new(),
+            wanted: cache_keys::wanted(ctx),
+        };
         let list = if WrittenAsJson::may_write(ctx, &field.node) {
             let mut out = Vec::with_capacity(256);
             out.push(b'[');
@@ -297,9 +331,9 @@ impl<T: PlainObject + OutputType + 'static> OutputType for PlainList<T> {
                 }
                 plan.write(item, &mut keys, &mut out);
                 if at == 0 {
-                    // The rest as long as the first, so that a long list is not copied again
-                    // each time it outgrows its buffer.
-                    out.reserve((out.len() + 1) * self.0.len());
+                    // Room for the rest at half as long again as the first, so that a long
+                    // list is seldom copied again when it outgrows its buffer.
+                    out.reserve((out.len() + 1) * self.0.len() * 3 / 2);
                 }
             }
             out.push(b']');
@@ -312,8 +346,8 @@ impl<T: PlainObject + OutputType + 'static> OutputType for PlainList<T> {
                     .collect(),
             )
         };
-        if !keys.is_empty() {
-            cache_keys::note(ctx, keys);
+        if !keys.named.is_empty() {
+            cache_keys::note(ctx, keys.named);
         }
         Ok(list)
     }

@@ -61,6 +61,7 @@ pub async fn run_with_failover(
         Credentials::default(),
         &state.responses,
         state.loader_delay,
+        handles.surrogate_keys.wanted(),
     );
     (state.schema.run(request, verdict).await, handles)
 }

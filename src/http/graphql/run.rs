@@ -150,6 +150,8 @@ pub async fn execute(
         credentials,
         &state.responses,
         state.loader_delay,
+        // Only then are the answer's keys sent or kept with it (below).
+        ticket.is_some() || conditional.is_some(),
     );
     let verdict = match state.schema.check(&mut request).await {
         Ok(verdict) => verdict,
