@@ -557,8 +557,9 @@ pub async fn parts_of_movies<C: ConnectionTrait>(
     else {
         return Ok(parts);
     };
-    for row in db.query_all_raw(statement).await? {
-        read_row(&row, &template.positions, &mut parts)?;
+    let rows = db.query_all_raw(statement).await?;
+    for (at, row) in rows.iter().enumerate() {
+        read_row(row, &template.positions, &mut parts, rows.len() - at)?;
     }
     let by_film = |movie_id: i32, position: i32| (movie_id, position);
     parts.plot.sort_by_key(|r| by_film(r.movie_id, r.position));
@@ -583,49 +584,67 @@ pub async fn parts_of_movies<C: ConnectionTrait>(
     Ok(parts)
 }
 
-/// Reads one row of the union into its list.
+/// Appends `item` to `list`; a list's first item makes room for `remaining` (the rows not read
+/// yet: a list's rows come together, so no more than that), so a list is not copied again each
+/// time it outgrows its room.
+fn push<T>(list: &mut Vec<T>, item: T, remaining: usize) {
+    if list.capacity() == 0 {
+        list.reserve_exact(remaining);
+    }
+    list.push(item);
+}
+
+/// Reads one row of the union into its list (`remaining`: this row and those after it).
 fn read_row(
     row: &QueryResult,
     positions: &[Vec<Option<usize>>; 8],
     parts: &mut Parts,
+    remaining: usize,
 ) -> Result<(), AppError> {
     let list = <i32 as Column>::at(row, 0)?;
     let at = |list: List| positions[list as usize].as_slice();
     // A list with a referenced row: its own columns, then the referenced row's.
     let split = |list: List, own: usize| at(list).split_at(own.min(at(list).len()));
     match list {
-        1 => parts
-            .plot
-            .push(plot_paragraph::Entity::read_at(row, at(List::Plot))?),
-        2 => parts
-            .sections
-            .push(section::Entity::read_at(row, at(List::Sections))?),
+        1 => push(
+            &mut parts.plot,
+            plot_paragraph::Entity::read_at(row, at(List::Plot))?,
+            remaining,
+        ),
+        2 => push(
+            &mut parts.sections,
+            section::Entity::read_at(row, at(List::Sections))?,
+            remaining,
+        ),
         3 => {
             let (own, actor) = split(List::Characters, character::Entity::columns());
             let character = character::Entity::read_at(row, own)?;
-            parts
-                .characters
-                .push((character, person::Entity::read_optional_at(row, actor)?));
+            let actor = person::Entity::read_optional_at(row, actor)?;
+            push(&mut parts.characters, (character, actor), remaining);
         }
-        4 => parts
-            .themes
-            .push(theme::Entity::read_at(row, at(List::Themes))?),
-        5 => parts
-            .locations
-            .push(location::Entity::read_at(row, at(List::Locations))?),
+        4 => push(
+            &mut parts.themes,
+            theme::Entity::read_at(row, at(List::Themes))?,
+            remaining,
+        ),
+        5 => push(
+            &mut parts.locations,
+            location::Entity::read_at(row, at(List::Locations))?,
+            remaining,
+        ),
         6 => {
             let (own, person) = split(List::Credits, credit::Entity::columns());
             let credit = credit::Entity::read_at(row, own)?;
             // A foreign key keeps a credit from naming no one.
             if let Some(person) = person::Entity::read_optional_at(row, person)? {
-                parts.credits.push((credit, person));
+                push(&mut parts.credits, (credit, person), remaining);
             }
         }
         7 => {
             let (own, company) = split(List::Companies, movie_company::Entity::columns());
             let part = movie_company::Entity::read_at(row, own)?;
             if let Some(company) = company::Entity::read_optional_at(row, company)? {
-                parts.companies.push((part, company));
+                push(&mut parts.companies, (part, company), remaining);
             }
         }
         other => {
