@@ -107,25 +107,33 @@ macro_rules! unchecked_columns {
     )+};
 }
 
-/// A column's bytes as PostgreSQL sent them in binary (`Ok(None)` for `NULL`), or `Err(())`
-/// when the row is not PostgreSQL's or the value is in text format (then sqlx's decoder reads
-/// it).
-fn binary_at(row: &QueryResult, at: usize) -> Result<Result<Option<&[u8]>, ()>, DbErr> {
+/// A column's value as the row holds it.
+enum Raw<'a> {
+    /// `NULL`.
+    Null,
+    /// The bytes PostgreSQL sent in binary.
+    Binary(&'a [u8]),
+    /// Anything else (text format, or a SQLite row): for sqlx's decoder ([`decoded`]).
+    Other,
+}
+
+/// Column `at` of `row` as it is held (see [`Raw`]).
+fn raw_at(row: &QueryResult, at: usize) -> Result<Raw<'_>, DbErr> {
     use sea_orm::sqlx::ValueRef;
     use sea_orm::sqlx::postgres::PgValueFormat;
     let Some(pg) = row.try_as_pg_row() else {
-        return Ok(Err(()));
+        return Ok(Raw::Other);
     };
     let value = pg
         .try_get_raw(at)
         .map_err(|err| DbErr::Type(format!("column {at}: {err}")))?;
     if value.is_null() {
-        return Ok(Ok(None));
+        return Ok(Raw::Null);
     }
-    match (value.format(), value.as_bytes()) {
-        (PgValueFormat::Binary, Ok(bytes)) => Ok(Ok(Some(bytes))),
-        _ => Ok(Err(())),
-    }
+    Ok(match (value.format(), value.as_bytes()) {
+        (PgValueFormat::Binary, Ok(bytes)) => Raw::Binary(bytes),
+        _ => Raw::Other,
+    })
 }
 
 /// A text column (or `NULL`). A `text` or `varchar` value in binary is its UTF-8 bytes, checked
@@ -133,12 +141,12 @@ fn binary_at(row: &QueryResult, at: usize) -> Result<Result<Option<&[u8]>, ()>, 
 /// a byte at a time (a twentieth of the server's work on such a list). Bytes that are not
 /// UTF-8 are an error, as they are to sqlx.
 fn text_at(row: &QueryResult, at: usize) -> Result<Option<String>, DbErr> {
-    match binary_at(row, at)? {
-        Ok(Some(bytes)) => simdutf8::basic::from_utf8(bytes)
+    match raw_at(row, at)? {
+        Raw::Binary(bytes) => simdutf8::basic::from_utf8(bytes)
             .map(|text| Some(text.to_owned()))
             .map_err(|_| DbErr::Type(format!("column {at}: not UTF-8"))),
-        Ok(None) => Ok(None),
-        Err(()) => decoded(row, at),
+        Raw::Null => Ok(None),
+        Raw::Other => decoded(row, at),
     }
 }
 
@@ -167,11 +175,13 @@ impl Column for Option<String> {
 /// thousands of them, and sqlx's decoder (any integer width, text or binary) cost more than
 /// reading the four bytes. Anything else goes through sqlx's decoder.
 fn int_at(row: &QueryResult, at: usize) -> Result<Option<i32>, DbErr> {
-    match binary_at(row, at)?.map(|bytes| bytes.map(<[u8; 4]>::try_from)) {
-        Ok(Some(Ok(word))) => Ok(Some(i32::from_be_bytes(word))),
-        Ok(None) => Ok(None),
+    match raw_at(row, at)? {
+        Raw::Binary(bytes) if let Ok(word) = <[u8; 4]>::try_from(bytes) => {
+            Ok(Some(i32::from_be_bytes(word)))
+        }
+        Raw::Null => Ok(None),
         // Another width (or text): sqlx's decoder.
-        _ => decoded(row, at),
+        Raw::Binary(_) | Raw::Other => decoded(row, at),
     }
 }
 

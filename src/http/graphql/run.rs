@@ -144,6 +144,9 @@ pub async fn execute(
         ),
         None => (request, rerun),
     };
+    // Whether the answer is kept by the response cache or may be revalidated by a GET: only
+    // such an answer needs its surrogate keys and its entity tag.
+    let kept_or_revalidated = ticket.is_some() || conditional.is_some();
     let (mut request, handles) = prepare_request(
         request,
         reads,
@@ -151,7 +154,7 @@ pub async fn execute(
         &state.responses,
         state.loader_delay,
         // Only then are the answer's keys sent or kept with it (below).
-        ticket.is_some() || conditional.is_some(),
+        kept_or_revalidated,
     );
     let verdict = match state.schema.check(&mut request).await {
         Ok(verdict) => verdict,
@@ -234,7 +237,7 @@ pub async fn execute(
         );
         return with_budget(response, spent);
     }
-    if ticket.is_none() && conditional.is_none() {
+    if !kept_or_revalidated {
         // Neither kept nor revalidated (a POST, or a GET the cache does not take): its entity
         // tag would never be read, and hashing a film list's 145 KB is not free.
         return with_budget(uncached_answer(media, serialized.body), spent);
