@@ -13,6 +13,8 @@ use std::sync::{Arc, Mutex};
 use async_graphql::{Request, Value};
 use sha2::{Digest, Sha256};
 
+use crate::error::ErrorCode;
+
 /// The server's persisted queries, by their SHA-256 (hex).
 #[derive(Debug, Clone)]
 pub struct PersistedQueries(Arc<Mutex<Store>>);
@@ -42,6 +44,19 @@ pub enum PersistedQueryError {
     NotFound,
     /// The extension is malformed, or the query does not have the hash it claims.
     Invalid(String),
+}
+
+impl PersistedQueryError {
+    /// The error's code and the message a client is sent.
+    pub fn code_and_message(self) -> (ErrorCode, String) {
+        match self {
+            Self::NotFound => (
+                ErrorCode::PersistedQueryNotFound,
+                "PersistedQueryNotFound".to_owned(),
+            ),
+            Self::Invalid(message) => (ErrorCode::BadRequest, message),
+        }
+    }
 }
 
 /// A query sent with its hash: stored by [`PersistedQueries::register`] once it has passed

@@ -13,9 +13,13 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
+use async_graphql::Request;
 use serde::Deserialize;
 
-use super::persisted::sha256_hex;
+use super::persisted::{PersistedQueryError, requested_hash, sha256_hex};
+
+/// What an anonymous client is told when it sends a document that is not listed.
+pub const NOT_LISTED: &str = "this server runs only its listed (trusted) documents for anonymous clients: send a listed document's id in `extensions.persistedQuery.sha256Hash`";
 
 /// A loaded manifest: documents by id, and the ids of listed texts.
 #[derive(Debug, Clone, Default)]
@@ -114,6 +118,27 @@ impl TrustedDocuments {
     /// The listed document with this id.
     pub fn document(&self, id: &str) -> Option<&Arc<str>> {
         self.by_id.get(&id.to_ascii_lowercase())
+    }
+
+    /// Whether `request` is a listed document: by id (whose text it then gets), or by its exact
+    /// text. `Err` when it names a listed id with a different text. Over HTTP and WebSocket
+    /// alike, an unlisted document then runs only for an editor's token.
+    pub fn admit(&self, request: &mut Request) -> Result<bool, PersistedQueryError> {
+        match requested_hash(request)? {
+            Some(id) => match self.document(&id) {
+                Some(document) => {
+                    if !request.query.trim().is_empty() && request.query != document.as_ref() {
+                        return Err(PersistedQueryError::Invalid(
+                            "the query is not the listed document with this id".into(),
+                        ));
+                    }
+                    request.query = document.to_string();
+                    Ok(true)
+                }
+                None => Ok(false),
+            },
+            None => Ok(self.lists_text(&request.query)),
+        }
     }
 
     /// Whether this exact text is a listed document.

@@ -5,8 +5,10 @@
 //!
 //! A client sends its token in `connection_init`'s payload (`{"Authorization": "Bearer …"}`,
 //! or `{"headers": {"Authorization": …}}`, or `{"token": …}`); each operation is checked like
-//! an HTTP request (size, parse, validation, the query limits). Mutations are refused: they go
-//! over HTTP, where idempotency keys and rate limits apply.
+//! an HTTP request (size, parse, validation, the query limits, and, when the server runs only
+//! trusted documents, the list: a listed document by id or by text, anything else only for an
+//! editor's token). Mutations are refused: they go over HTTP, where idempotency keys and rate
+//! limits apply.
 //!
 //! What keeps a connection from costing more than it should:
 //! - connections per client address are capped (`WS_CONNECTIONS_PER_ADDRESS`, 429 before the
@@ -45,6 +47,7 @@ use crate::graphql::preflight::preflight;
 use crate::graphql::subscription::LoaderDelay;
 use crate::http::graphql::client::client_address;
 use crate::http::per_address::{Held, PerAddressCap};
+use crate::http::trusted::NOT_LISTED;
 use crate::reads::RequestReads;
 
 /// Close codes this server sends.
@@ -339,10 +342,21 @@ impl Executor for LiveExecutor {
             .as_ref()
             .and_then(|data| data.get(&std::any::TypeId::of::<Connection>()))
             .and_then(|any| any.downcast_ref::<Connection>());
-        let bearer = connection.and_then(|c| c.bearer.clone());
+        let credentials = Credentials::new(connection.and_then(|c| c.bearer.clone()));
         let counter = connection.map(|c| c.subscriptions.clone());
         let once = |response: Response| futures_util::stream::once(async move { response }).boxed();
 
+        // As over HTTP: a listed document by id gets its text here, before it is checked.
+        let unlisted = match &state.trusted {
+            None => false,
+            Some(trusted) => match trusted.admit(&mut request) {
+                Ok(listed) => !listed,
+                Err(refused) => {
+                    let (code, message) = refused.code_and_message();
+                    return once(refusal(code, &message));
+                }
+            },
+        };
         let checked = preflight(&mut request, &state.limits, &state.documents);
         if !checked.errors.is_empty() {
             return once(Response::from_errors(checked.errors));
@@ -379,12 +393,15 @@ impl Executor for LiveExecutor {
                 Arc::new(reads),
                 state.loader_delay,
             ))))
-            .data(Credentials::new(bearer))
             .data(LoaderDelay(state.loader_delay));
         let session = session_data.unwrap_or_default();
         async_stream::stream! {
             let _slot = slot;
-            let mut request = request;
+            if unlisted && !credentials.verified_editor(&state.db).await {
+                yield refusal(ErrorCode::PersistedQueryNotInList, NOT_LISTED);
+                return;
+            }
+            let mut request = request.data(credentials);
             // Boxed: the stream's state is as large as its largest await, and the check's
             // future (a whole execution of the checking schema) would stay in every idle
             // subscription's state.

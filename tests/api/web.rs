@@ -160,6 +160,34 @@ async fn websocket_limits_hold_against_real_sockets() {
     assert!(output.status.success(), "WebSocket limit tests failed");
 }
 
+/// Trusted documents hold over WebSocket as over HTTP: the server runs only the manifest the
+/// Node test reads (`tests/web/live/trusted-documents.json`) for anonymous clients.
+#[tokio::test]
+async fn websocket_clients_run_only_trusted_documents_unless_they_are_editors() {
+    if missing(false).is_some() {
+        return;
+    }
+    let manifest = project_dir().join("live/trusted-documents.json");
+    let app = spawn_app_with(Backend::Sqlite, |config| {
+        config.trusted_documents = Some(manifest);
+    })
+    .await
+    .expect("a SQLite app");
+    let token = app.token("web-tests", entity::TokenRole::Editor).await;
+    let output = npm_run(
+        "test:live-trusted",
+        vec![
+            ("FILMSERVER_URL", app.address.clone()),
+            ("FILMSERVER_EDITOR_TOKEN", token),
+        ],
+    )
+    .await;
+    assert!(
+        output.status.success(),
+        "trusted documents over WebSocket failed"
+    );
+}
+
 /// A client that stops reading is dropped once a message has waited the send timeout.
 #[tokio::test]
 async fn a_websocket_client_that_stops_reading_is_dropped() {

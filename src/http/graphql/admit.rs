@@ -14,7 +14,7 @@ use crate::http::answer::{graphql_response, refusal};
 use crate::http::graphql::client::operation_name;
 use crate::http::media::ResponseMedia;
 use crate::http::persisted::{PersistedQueryError, Registration, requested_hash};
-use crate::http::trusted::TrustedDocuments;
+use crate::http::trusted::NOT_LISTED;
 use crate::response_cache::{Alias, CachedResponse, Lookup, RawKey, Ticket, entry_key};
 
 /// What [`admit`] decided.
@@ -58,14 +58,14 @@ pub async fn admit(
 ) -> Result<Admitted, Box<Response>> {
     let listed = match &state.trusted {
         None => false,
-        Some(trusted) => match trusted_document(trusted, request) {
+        Some(trusted) => match trusted.admit(request) {
             Ok(true) => true,
             Ok(false) if credentials.verified_editor(&state.db).await => false,
             Ok(false) => {
                 return Err(Box::new(refusal(
                     media,
                     ErrorCode::PersistedQueryNotInList,
-                    "this server runs only its listed (trusted) documents for anonymous clients: send a listed document's id in `extensions.persistedQuery.sha256Hash`",
+                    NOT_LISTED,
                 )));
             }
             Err(refused) => return Err(Box::new(persisted_query_refused(media, refused))),
@@ -143,37 +143,8 @@ pub async fn admit(
     })))
 }
 
-/// Whether the request is a listed document (by id, whose text it then gets, or by its exact
-/// text). `Err` when it names a listed id with a different text.
-fn trusted_document(
-    trusted: &TrustedDocuments,
-    request: &mut GraphQLRequest,
-) -> Result<bool, PersistedQueryError> {
-    match requested_hash(request)? {
-        Some(id) => match trusted.document(&id) {
-            Some(document) => {
-                if !request.query.trim().is_empty() && request.query != document.as_ref() {
-                    return Err(PersistedQueryError::Invalid(
-                        "the query is not the listed document with this id".into(),
-                    ));
-                }
-                request.query = document.to_string();
-                Ok(true)
-            }
-            None => Ok(false),
-        },
-        None => Ok(trusted.lists_text(&request.query)),
-    }
-}
-
 fn persisted_query_refused(media: ResponseMedia, refused: PersistedQueryError) -> Response {
-    let (code, message) = match refused {
-        PersistedQueryError::NotFound => (
-            ErrorCode::PersistedQueryNotFound,
-            "PersistedQueryNotFound".to_owned(),
-        ),
-        PersistedQueryError::Invalid(message) => (ErrorCode::BadRequest, message),
-    };
+    let (code, message) = refused.code_and_message();
     let mut error = async_graphql::ServerError::new(message, None);
     error
         .extensions

@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import WebSocket from 'ws';
+import { graphqlAs, liveSubscriptions as liveSubscriptionsAt } from './support.mjs';
 
 const base = process.env.FILMSERVER_URL;
 const token = process.env.FILMSERVER_EDITOR_TOKEN;
@@ -14,22 +15,8 @@ assert.ok(base && token, 'FILMSERVER_URL and FILMSERVER_EDITOR_TOKEN are set');
 const wsUrl = `${base.replace(/^http/, 'ws')}/graphql`;
 const SUBSCRIPTIONS = 100;
 
-async function liveSubscriptions() {
-  const text = await (await fetch(`${base}/metrics`)).text();
-  const line = text.split('\n').find((l) => l.startsWith('filmserver_live_subscriptions '));
-  return Number(line?.split(' ')[1] ?? 0);
-}
-
-async function graphql(query, variables) {
-  const response = await fetch(`${base}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = await response.json();
-  assert.equal(body.errors, undefined, JSON.stringify(body.errors));
-  return body.data;
-}
+const liveSubscriptions = () => liveSubscriptionsAt(base);
+const graphql = (query, variables) => graphqlAs(base, token, query, variables);
 
 test('a client that stops reading is dropped, and its subscriptions end', async () => {
   const socket = new WebSocket(wsUrl, 'graphql-transport-ws');

@@ -11,6 +11,7 @@ import { after, test } from 'node:test';
 import { createClient } from 'graphql-ws';
 import { SubscriptionClient } from 'subscriptions-transport-ws';
 import WebSocket from 'ws';
+import { eventually, graphqlAs, liveSubscriptions as liveSubscriptionsAt } from './support.mjs';
 
 const base = process.env.FILMSERVER_URL;
 const token = process.env.FILMSERVER_EDITOR_TOKEN;
@@ -35,36 +36,10 @@ function client(asEditor = false, extra = {}) {
 }
 
 /** POSTs a GraphQL request to `url`, as an editor; returns `data` (asserting no errors). */
-async function graphql(query, variables = {}, url = writer) {
-  const response = await fetch(`${url}/graphql`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      accept: 'application/graphql-response+json',
-      authorization: `Bearer ${token}`,
-    },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = await response.json();
-  assert.equal(body.errors, undefined, JSON.stringify(body.errors));
-  return body.data;
-}
+const graphql = (query, variables = {}, url = writer) => graphqlAs(url, token, query, variables);
 
-/** How many subscriptions the server (`url`) runs now, from /metrics. */
-async function liveSubscriptions(url = base) {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  const line = text.split('\n').find((l) => l.startsWith('filmserver_live_subscriptions '));
-  return Number(line?.split(' ')[1] ?? 0);
-}
-
-/** Polls until `holds()` is true (at most 10 s). */
-async function eventually(what, holds) {
-  const deadline = Date.now() + 10_000;
-  while (!(await holds())) {
-    assert.ok(Date.now() < deadline, `timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
+/** How many subscriptions the server (`url`) runs now. */
+const liveSubscriptions = (url = base) => liveSubscriptionsAt(url);
 
 /** The next value of an async iterator, failing after 10 s. */
 async function next(iterator, what) {
