@@ -449,8 +449,11 @@ async fn a_delivery_queued_before_the_server_was_killed_arrives_after_restart() 
     let _ = restarted.wait();
 }
 
-/// An endpoint that answers with a redirect or not at all: the redirect is not followed (the
-/// attempt is recorded with its 307), and a silent endpoint is given up on at the timeout.
+/// An endpoint that answers with a redirect, not at all, or without end: the redirect is not
+/// followed (the attempt is recorded with its 307), a silent endpoint is given up on at the
+/// timeout, and of an answer that never ends only the first 64 KiB are read (the attempt is
+/// recorded with its status and the answer's start, and the endpoint could write little more
+/// than that before the connection was dropped).
 async fn deliveries_follow_no_redirect_and_time_out(backend: Backend) {
     let Some(app) = spawn_app_with(backend, |config| {
         config.webhook_allow_private_addresses = true;
@@ -470,6 +473,10 @@ async fn deliveries_follow_no_redirect_and_time_out(backend: Backend) {
     let base = format!("http://{}", listener.local_addr().expect("address"));
     let followed = Arc::new(AtomicUsize::new(0));
     let counted = followed.clone();
+    // What the endless endpoint managed to write.
+    const CHUNK: &[u8] = &[b'x'; 16 * 1024];
+    let endless_wrote = Arc::new(AtomicUsize::new(0));
+    let written = endless_wrote.clone();
     let endpoint = axum::Router::new()
         .route(
             "/redirect",
@@ -493,9 +500,22 @@ async fn deliveries_follow_no_redirect_and_time_out(backend: Backend) {
                 std::future::pending::<()>().await;
                 StatusCode::NO_CONTENT
             }),
+        )
+        .route(
+            "/endless",
+            axum::routing::post(move || async move {
+                let chunks = futures_util::stream::repeat_with(move || {
+                    written.fetch_add(CHUNK.len(), Ordering::SeqCst);
+                    Ok::<_, std::convert::Infallible>(Bytes::from_static(CHUNK))
+                });
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    axum::body::Body::from_stream(chunks),
+                )
+            }),
         );
     tokio::spawn(async move { axum::serve(listener, endpoint).await });
-    for path in ["/redirect", "/silent"] {
+    for path in ["/redirect", "/silent", "/endless"] {
         let created = app
             .graphql_as(
                 &admin,
@@ -545,6 +565,17 @@ async fn deliveries_follow_no_redirect_and_time_out(backend: Backend) {
     );
     let waited = silent["lastDurationMs"].as_i64().unwrap_or(i64::MAX);
     assert!((900..5_000).contains(&waited), "gave up after {waited} ms");
+    let endless = &hooks[2]["deliveries"][0];
+    assert_eq!(endless["lastStatusCode"], 500, "{hooks}");
+    assert_eq!(
+        endless["lastError"],
+        format!("answered 500: {}", "x".repeat(200)),
+        "{hooks}"
+    );
+    // 64 KiB read, plus what the sockets' buffers held when the connection was dropped;
+    // read to the timeout, a second of loopback carries hundreds of megabytes.
+    let wrote = endless_wrote.load(Ordering::SeqCst);
+    assert!(wrote < 32 << 20, "the endpoint wrote {wrote} bytes");
 }
 
 #[tokio::test]
