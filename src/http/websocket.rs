@@ -357,6 +357,10 @@ impl Executor for LiveExecutor {
                 }
             },
         };
+        // Without a token an unlisted document is refused before it is parsed, as over HTTP.
+        if unlisted && !credentials.present() {
+            return once(refusal(ErrorCode::PersistedQueryNotInList, NOT_LISTED));
+        }
         let checked = preflight(&mut request, &state.limits, &state.documents);
         if !checked.errors.is_empty() {
             return once(Response::from_errors(checked.errors));
@@ -397,7 +401,9 @@ impl Executor for LiveExecutor {
         let session = session_data.unwrap_or_default();
         async_stream::stream! {
             let _slot = slot;
-            if unlisted && !credentials.verified_editor(&state.db).await {
+            // Boxed, like the check below: an idle subscription should not carry the token
+            // look-up's state.
+            if unlisted && !Box::pin(credentials.verified_editor(&state.db)).await {
                 yield refusal(ErrorCode::PersistedQueryNotInList, NOT_LISTED);
                 return;
             }

@@ -112,7 +112,9 @@ test('an anonymous client is refused any other document, subscription or query',
   const anonymous = client();
   const other = 'subscription { catalogChanged { id kind slug } }';
   const otherQuery = '{ movie(slug: "m-butterfly") { title releaseYear } }';
-  for (const payload of [{ query: other }, { query: otherQuery }, byId('0'.repeat(64))]) {
+  // Not even parsed: refused as unlisted, not as a syntax error (as over HTTP).
+  const notGraphql = '{ movie(slug: ';
+  for (const payload of [{ query: other }, { query: otherQuery }, byId('0'.repeat(64)), { query: notGraphql }]) {
     const answer = await firstAnswer(anonymous, payload);
     assert.equal(code(answer), 'PERSISTED_QUERY_NOT_IN_LIST', JSON.stringify(answer));
     assert.equal(answer.value?.data ?? null, null, JSON.stringify(answer));
