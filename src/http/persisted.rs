@@ -10,10 +10,11 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
-use async_graphql::{Request, Value};
+use async_graphql::{Request, ServerError, Value};
 use sha2::{Digest, Sha256};
 
 use crate::error::ErrorCode;
+use crate::graphql::extensions::with_code;
 
 /// The server's persisted queries, by their SHA-256 (hex).
 #[derive(Debug, Clone)]
@@ -47,15 +48,16 @@ pub enum PersistedQueryError {
 }
 
 impl PersistedQueryError {
-    /// The error's code and the message a client is sent.
-    pub fn code_and_message(self) -> (ErrorCode, String) {
-        match self {
+    /// The error as a client is sent it, with its `extensions.code`.
+    pub fn into_server_error(self) -> ServerError {
+        let (code, message) = match self {
             Self::NotFound => (
                 ErrorCode::PersistedQueryNotFound,
                 "PersistedQueryNotFound".to_owned(),
             ),
             Self::Invalid(message) => (ErrorCode::BadRequest, message),
-        }
+        };
+        with_code(ServerError::new(message, None), code.as_str())
     }
 }
 

@@ -42,6 +42,7 @@ use crate::AppState;
 use crate::error::ErrorCode;
 use crate::graphql::auth::Credentials;
 use crate::graphql::context::RequestData;
+use crate::graphql::extensions::with_code;
 use crate::graphql::loaders;
 use crate::graphql::preflight::preflight;
 use crate::graphql::subscription::LoaderDelay;
@@ -299,12 +300,10 @@ struct LiveExecutor {
 
 /// A response that is one request error with `code`.
 fn refusal(code: ErrorCode, message: &str) -> Response {
-    let mut error = ServerError::new(message, None);
-    error
-        .extensions
-        .get_or_insert_with(Default::default)
-        .set("code", code.as_str());
-    Response::from_errors(vec![error])
+    Response::from_errors(vec![with_code(
+        ServerError::new(message, None),
+        code.as_str(),
+    )])
 }
 
 /// Gives a subscription slot back when its stream ends.
@@ -352,8 +351,7 @@ impl Executor for LiveExecutor {
             Some(trusted) => match trusted.admit(&mut request) {
                 Ok(listed) => !listed,
                 Err(refused) => {
-                    let (code, message) = refused.code_and_message();
-                    return once(refusal(code, &message));
+                    return once(Response::from_errors(vec![refused.into_server_error()]));
                 }
             },
         };

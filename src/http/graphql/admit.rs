@@ -144,11 +144,6 @@ pub async fn admit(
 }
 
 fn persisted_query_refused(media: ResponseMedia, refused: PersistedQueryError) -> Response {
-    let (code, message) = refused.code_and_message();
-    let mut error = async_graphql::ServerError::new(message, None);
-    error
-        .extensions
-        .get_or_insert_with(Default::default)
-        .set("code", code.as_str());
-    graphql_response(media, GraphQLResponse::from_errors(vec![error]), false)
+    let errors = GraphQLResponse::from_errors(vec![refused.into_server_error()]);
+    graphql_response(media, errors, false)
 }
