@@ -12,7 +12,17 @@ use std::collections::{HashMap, HashSet};
 use async_graphql::parser::types::{
     ExecutableDocument, FragmentDefinition, Selection, SelectionSet,
 };
-use async_graphql::{Name, Positioned, QueryEnv};
+use async_graphql::{Context, Name, Positioned, QueryEnv};
+use std::sync::Arc;
+
+/// `read` applied to the facts of the request's document: those the transport handed over,
+/// else worked out from the operation being executed.
+pub fn document_facts<T>(ctx: &Context<'_>, read: impl FnOnce(&DocumentFacts) -> T) -> T {
+    match ctx.data_opt::<Arc<DocumentFacts>>() {
+        Some(kept) => read(kept),
+        None => read(&DocumentFacts::of_request(ctx.query_env)),
+    }
+}
 
 /// What a parsed document names, worked out once per document: the document cache keeps it
 /// with the document, and the HTTP transport hands it to the request (as request data).

@@ -9,15 +9,13 @@
 //! one statement each). The nested resolvers then find their rows in the loaders' cache, so
 //! the statements a query costs do not depend on timing or on the number of films.
 
-use std::sync::Arc;
-
 use async_graphql::dataloader::Loader;
 use async_graphql::{Context, Lookahead, Result};
 use futures_util::future::{BoxFuture, try_join_all};
 
 use crate::graphql::auth::require;
 use crate::graphql::context::loaders;
-use crate::graphql::document_names::DocumentFacts;
+use crate::graphql::document_names::document_facts;
 use crate::graphql::loaders::{
     CharactersOf, CompaniesOfMovie, CreditsOfMovie, CreditsPage, DbLoader, Loaders, LocationsOf,
     PlotOf, RevisionsOf, RolesPage, SectionsOf, ThemesOf,
@@ -155,15 +153,7 @@ pub async fn movie_relations(
         companies: movie.field("companies").exists(),
     };
     // Only the columns some field of the document shows (see `document_names`).
-    let worked_out;
-    let facts = match ctx.data_opt::<Arc<DocumentFacts>>() {
-        Some(kept) => kept.as_ref(),
-        None => {
-            worked_out = DocumentFacts::of_request(ctx.query_env);
-            &worked_out
-        }
-    };
-    let columns = Columns::shown_by(|field| facts.names(field));
+    let columns = document_facts(ctx, |facts| Columns::shown_by(|field| facts.names(field)));
     let mut first_level = vec![warm_parts(loaders, &reads, movie_ids, wanted, columns)];
     if let Some(size) = revisions_page(ctx, movie).await {
         first_level.push(warm(

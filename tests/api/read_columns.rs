@@ -363,9 +363,125 @@ async fn a_column_named_anywhere_in_the_document_is_read_for_every_selection(app
     );
 }
 
-/// The fields of the types whose rows `service::film_bundle` may read without some columns,
-/// as this file and `OMITTABLE` account for them.
+/// What the database holds for the seed film's two prose columns.
+async fn seed_prose(app: &TestApp) -> (String, String) {
+    let statement = Statement::from_string(
+        app.db().get_database_backend(),
+        "SELECT period_description, setting_description FROM movie \
+         WHERE slug = 'm-butterfly' AND draft_of IS NULL",
+    );
+    let row = app
+        .db()
+        .query_one_raw(statement)
+        .await
+        .expect("read the seed film")
+        .expect("the seed film");
+    let text = |at: usize| -> String {
+        let text: Option<String> = row.try_get_by_index(at).expect("a text");
+        text.filter(|text| !text.is_empty())
+            .expect("the seed film has this prose")
+    };
+    (text(0), text(1))
+}
+
+/// A page of films reads a film's prose (`period`'s and `setting`'s descriptions) only when
+/// the document names the field that shows it (`service::movie_list::FilmProse`); named
+/// anywhere (in another root field, in a fragment), every page of films shows it.
+async fn a_film_lists_prose_is_shown_wherever_the_document_names_it(app: TestApp) {
+    let (period, setting) = seed_prose(&app).await;
+    let prose = |movie: &Value| {
+        (
+            movie["period"]["description"].clone(),
+            movie["setting"]["description"].clone(),
+        )
+    };
+    let held = (Value::String(period), Value::String(setting));
+    let plain = app
+        .query_data(
+            "{ movies(first: 5) { nodes { period { description } setting { description } } } }",
+            Value::Null,
+        )
+        .await;
+    assert_eq!(prose(&plain["movies"]["nodes"][0]), held, "{plain}");
+    let in_fragment = app
+        .query_data(
+            "{ movies(first: 5) { edges { node { ...Prose } } } }
+             fragment Prose on Movie { period { ...Told } setting { description } }
+             fragment Told on Period { description }",
+            Value::Null,
+        )
+        .await;
+    assert_eq!(
+        prose(&in_fragment["movies"]["edges"][0]["node"]),
+        held,
+        "{in_fragment}"
+    );
+    let elsewhere = app
+        .query_data(
+            "{ titles: movies(first: 5) { nodes { title } }
+               told: movies(first: 5) { nodes { period { description } setting { description } } } }",
+            Value::Null,
+        )
+        .await;
+    assert_eq!(prose(&elsewhere["told"]["nodes"][0]), held, "{elsewhere}");
+}
+
+/// `period` is null only when the film gives no period at all, so whether it is null depends
+/// on the period's description even when only its years are selected.
+async fn a_period_told_only_in_words_shows_when_only_its_years_are_selected(app: TestApp) {
+    app.db()
+        .execute_unprepared(
+            "UPDATE movie SET period_start_year = NULL, period_end_year = NULL \
+             WHERE slug = 'm-butterfly'",
+        )
+        .await
+        .expect("clear the seed film's years");
+    let data = app
+        .query_data(
+            "{ movies(first: 5) { nodes { slug period { startYear endYear } } } }",
+            Value::Null,
+        )
+        .await;
+    let seed = &data["movies"]["nodes"][0];
+    assert_eq!(seed["slug"], "m-butterfly", "{data}");
+    assert_eq!(
+        seed["period"],
+        serde_json::json!({ "startYear": null, "endYear": null }),
+        "{data}"
+    );
+}
+
+/// The fields of the types whose rows `service::film_bundle` (or, for a page of films,
+/// `service::movie_list::FilmProse`) may read without some columns, as this file, `OMITTABLE`
+/// and `FilmProse` account for them.
 const ACCOUNTED_FOR: &[(&str, &[&str])] = &[
+    (
+        "Movie",
+        &[
+            "id",
+            "slug",
+            "title",
+            "releaseYear",
+            "plot",
+            "sections",
+            "characters",
+            "directors",
+            "credits",
+            "companies",
+            "period",
+            "setting",
+            "themes",
+            "revisions",
+            "version",
+            "createdAt",
+            "updatedAt",
+            "publishedAt",
+            "firstPublishedAt",
+            "scheduledPublishAt",
+            "previewTokens",
+            "unpublishedChanges",
+        ],
+    ),
     ("Section", &["id", "position", "title", "body"]),
     (
         "Character",
@@ -383,7 +499,9 @@ const ACCOUNTED_FOR: &[(&str, &[&str])] = &[
 /// added to one of these types that reads a column `OMITTABLE` can leave out would show an
 /// empty value on prefetched pages. Adding one fails here until it is accounted for: name it
 /// among the fields of the columns it reads in `OMITTABLE` (`service/film_bundle.rs`), add
-/// it to `FIELDS` and `IN_THE_DATABASE` above, then to this list.
+/// it to `FIELDS` and `IN_THE_DATABASE` above, then to this list. A field of `Movie` that
+/// shows a film's prose must be named where the `movies` query makes its `FilmProse`
+/// (`graphql/query/movies.rs`).
 #[test]
 fn every_field_of_the_types_read_without_some_columns_is_accounted_for() {
     use async_graphql::parser::types::{TypeKind, TypeSystemDefinition};
@@ -420,4 +538,6 @@ fn every_field_of_the_types_read_without_some_columns_is_accounted_for() {
 crate::on_both_backends!(
     a_field_selected_alone_shows_what_it_shows_among_all,
     a_column_named_anywhere_in_the_document_is_read_for_every_selection,
+    a_film_lists_prose_is_shown_wherever_the_document_names_it,
+    a_period_told_only_in_words_shows_when_only_its_years_are_selected,
 );

@@ -4,13 +4,12 @@ use async_graphql::{Context, Object, Result};
 
 use crate::error::AppError;
 use crate::graphql::context::reads;
-use crate::graphql::types::listing::{
-    MovieFilterInput, MovieOrderInput, decode_cursor, encode_cursor,
-};
+use crate::graphql::document_names::document_facts;
+use crate::graphql::types::listing::{MovieFilterInput, MovieOrderInput, decode_cursor};
 use crate::graphql::types::status::{PublicationStatus, read_scope};
 use crate::graphql::types::{Movie, MovieConnection, MovieEdge, PageInfo};
 use crate::graphql::{cache_keys, prefetch};
-use crate::service::movie_list::{self, MovieCursor};
+use crate::service::movie_list::{self, FilmProse};
 use crate::service::movies;
 
 /// Page size of a connection when `first` is not given.
@@ -83,13 +82,17 @@ impl MovieQuery {
         filter.scope = read_scope(ctx, status).await?;
         let order = order_by.unwrap_or_default();
         let (sort, direction) = (order.field.into(), order.direction.into());
+        let prose = document_facts(ctx, |facts| FilmProse {
+            period: facts.names("period"),
+            setting: facts.names("setting"),
+        });
         let mut rows = movie_list::page(
             &*reads(ctx)?,
             &filter,
-            sort,
-            direction,
+            (sort, direction),
             after.as_ref(),
             limit + 1,
+            prose,
         )
         .await?;
         let has_next_page = rows.len() as u64 > limit;
@@ -104,12 +107,17 @@ impl MovieQuery {
         let edges: Vec<MovieEdge> = rows
             .into_iter()
             .map(|row| MovieEdge {
-                cursor: encode_cursor(&MovieCursor::after(&row, sort, direction)),
                 node: Movie(row),
+                sort,
+                direction,
             })
             .collect();
-        let cursors = edges.iter().map(|edge| &edge.cursor);
-        let page_info = PageInfo::of(cursors, has_next_page, after.is_some());
+        let page_info = PageInfo::of_edges(
+            edges.iter(),
+            MovieEdge::cursor_text,
+            has_next_page,
+            after.is_some(),
+        );
         Ok(MovieConnection {
             edges,
             page_info,
