@@ -8,8 +8,8 @@
 // WS_CONNECTIONS_PER_ADDRESS=FILMSERVER_WS_CAP.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
+import { graphqlWsClient } from './support.mjs';
 
 const base = process.env.FILMSERVER_URL;
 const cap = Number(process.env.FILMSERVER_WS_CAP);
@@ -65,7 +65,7 @@ test('a client that stops answering (not even pings) is closed with 4504', async
 });
 
 test('a connection runs at most its share of subscriptions', async () => {
-  const client = createClient({ url: wsUrl, webSocketImpl: WebSocket, lazy: true, retryAttempts: 0 });
+  const client = graphqlWsClient(wsUrl);
   // Nothing changes meanwhile, so only a refusal answers; the first answer is the refusal.
   const answer = () =>
     new Promise((resolve) => {

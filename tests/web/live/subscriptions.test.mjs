@@ -8,10 +8,14 @@
 // mutations are sent to, so the events cross instances.
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { createClient } from 'graphql-ws';
 import { SubscriptionClient } from 'subscriptions-transport-ws';
 import WebSocket from 'ws';
-import { eventually, graphqlAs, liveSubscriptions as liveSubscriptionsAt } from './support.mjs';
+import {
+  eventually,
+  graphqlAs,
+  graphqlWsClient,
+  liveSubscriptions as liveSubscriptionsAt,
+} from './support.mjs';
 
 const base = process.env.FILMSERVER_URL;
 const token = process.env.FILMSERVER_EDITOR_TOKEN;
@@ -23,14 +27,7 @@ after(() => clients.forEach((client) => client.dispose?.() ?? client.close?.()))
 
 /** A graphql-ws client; with `asEditor`, the token goes in connection_init's payload. */
 function client(asEditor = false, extra = {}) {
-  const made = createClient({
-    url: wsUrl,
-    webSocketImpl: WebSocket,
-    lazy: true,
-    retryAttempts: 0,
-    connectionParams: asEditor ? { Authorization: `Bearer ${token}` } : {},
-    ...extra,
-  });
+  const made = graphqlWsClient(wsUrl, asEditor ? token : undefined, extra);
   clients.push(made);
   return made;
 }

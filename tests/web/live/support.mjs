@@ -1,6 +1,21 @@
-// Helpers the live tests share: editors' requests over HTTP, the server's live-subscription
-// count, and polling for a condition.
+// Helpers the live tests share: the graphql-ws client as the tests make it, editors' requests
+// over HTTP, the server's live-subscription count, and polling for a condition.
 import assert from 'node:assert/strict';
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
+
+/** A graphql-ws client of `wsUrl` that connects on first use and never retries; with `bearer`,
+ * that token goes in connection_init's payload. `extra`: more of the client's options. */
+export function graphqlWsClient(wsUrl, bearer, extra = {}) {
+  return createClient({
+    url: wsUrl,
+    webSocketImpl: WebSocket,
+    lazy: true,
+    retryAttempts: 0,
+    connectionParams: bearer ? { Authorization: `Bearer ${bearer}` } : {},
+    ...extra,
+  });
+}
 
 /** POSTs a GraphQL request to `url` (the server's base URL) with `token`; returns `data`
  * (asserting no errors). */

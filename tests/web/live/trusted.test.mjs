@@ -8,9 +8,12 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, test } from 'node:test';
-import { createClient } from 'graphql-ws';
-import WebSocket from 'ws';
-import { eventually, graphqlAs, liveSubscriptions as liveSubscriptionsAt } from './support.mjs';
+import {
+  eventually,
+  graphqlAs,
+  graphqlWsClient,
+  liveSubscriptions as liveSubscriptionsAt,
+} from './support.mjs';
 
 const base = process.env.FILMSERVER_URL;
 const token = process.env.FILMSERVER_EDITOR_TOKEN;
@@ -31,13 +34,7 @@ after(() => clients.forEach((client) => client.dispose()));
 
 /** A graphql-ws client; with `asEditor`, the token goes in connection_init's payload. */
 function client(asEditor = false) {
-  const made = createClient({
-    url: wsUrl,
-    webSocketImpl: WebSocket,
-    lazy: true,
-    retryAttempts: 0,
-    connectionParams: asEditor ? { Authorization: `Bearer ${token}` } : {},
-  });
+  const made = graphqlWsClient(wsUrl, asEditor ? token : undefined);
   clients.push(made);
   return made;
 }
@@ -128,13 +125,7 @@ test("an editor's token runs any document; a made-up token does not", async () =
   const other = '{ movie(slug: "m-butterfly") { title releaseYear } }';
   const editor = await firstAnswer(client(true), { query: other });
   assert.equal(editor.value?.data?.movie?.title, 'M. Butterfly', JSON.stringify(editor));
-  const madeUp = createClient({
-    url: wsUrl,
-    webSocketImpl: WebSocket,
-    lazy: true,
-    retryAttempts: 0,
-    connectionParams: { Authorization: 'Bearer fcs_not_a_token' },
-  });
+  const madeUp = graphqlWsClient(wsUrl, 'fcs_not_a_token');
   clients.push(madeUp);
   const refused = await firstAnswer(madeUp, { query: other });
   assert.equal(code(refused), 'PERSISTED_QUERY_NOT_IN_LIST', JSON.stringify(refused));
